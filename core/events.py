@@ -1,0 +1,66 @@
+"""What a turn yields: small frozen events that the TUI, the CLI and the tests all consume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.usage import TokenUsage
+
+
+@dataclass(frozen=True)
+class TurnStarted:
+    pane: str
+    model: str
+    context_files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ThinkingDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class UsageUpdate:
+    """Usage so far for the reply being streamed (assigned from the API, never added)."""
+
+    model: str
+    usage: TokenUsage
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """A failed attempt that Segue retries after `delay` seconds; text so far is kept."""
+
+    attempt: int
+    delay: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class TurnDone:
+    model: str
+    text: str
+    thinking: str
+    usage: TokenUsage
+    stop_reason: str | None = None
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class TurnFailed:
+    """The turn ended without a complete reply; `text` keeps what arrived."""
+
+    message: str
+    kind: str  # "auth" | "rate_limit" | "overloaded" | "connection" | "budget" | "other"
+    text: str = ""
+    thinking: str = ""
+    usage: TokenUsage = field(default_factory=lambda: TokenUsage())
+    model: str = ""
+
+
+TurnEvent = TurnStarted | TextDelta | ThinkingDelta | UsageUpdate | Retrying | TurnDone | TurnFailed

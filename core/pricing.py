@@ -1,0 +1,79 @@
+"""Prices, only through genai-prices' bundled data (no network unless the user asks for an update)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from core.models import ALIASES
+from core.usage import TokenUsage
+
+PROVIDER = "anthropic"
+
+
+@dataclass(frozen=True)
+class UnitPrices:
+    """Dollars per million tokens."""
+
+    input: Decimal
+    output: Decimal
+    cache_read: Decimal | None
+    cache_write: Decimal | None
+
+
+def cost(model_id: str, usage: TokenUsage) -> Decimal | None:
+    """Dollars for `usage` on `model_id`; None when genai-prices does not know the model."""
+    from genai_prices import Usage, calc_price
+
+    try:
+        price = calc_price(
+            Usage(
+                # genai-prices' input_tokens is all input, cache reads and writes included.
+                input_tokens=usage.total_input,
+                cache_read_tokens=usage.cache_read_input_tokens,
+                cache_write_tokens=usage.cache_creation_input_tokens,
+                output_tokens=usage.output_tokens,
+            ),
+            model_ref=model_id,
+            provider_id=PROVIDER,
+        )
+    except LookupError:
+        return None
+    return Decimal(price.total_price)
+
+
+def all_opus_cost(usage: TokenUsage, opus_model: str = ALIASES["opus"]) -> Decimal | None:
+    """The counterfactual: the same token counts priced at Opus rates."""
+    return cost(opus_model, usage)
+
+
+@lru_cache(maxsize=64)
+def unit_prices(model_id: str) -> UnitPrices | None:
+    """Per-MTok prices for showing in pickers; None for an unknown model."""
+    base = cost(model_id, TokenUsage(input_tokens=1_000_000))
+    if base is None:
+        return None
+    out = cost(model_id, TokenUsage(output_tokens=1_000_000))
+    read = cost(model_id, TokenUsage(cache_read_input_tokens=1_000_000))
+    write = cost(model_id, TokenUsage(cache_creation_input_tokens=1_000_000))
+    return UnitPrices(base, out or Decimal(0), read, write)
+
+
+def format_usd(amount: Decimal | float | None) -> str:
+    """'$0.041', '$1.84', '$—' for unknown; sub-cent amounts keep three decimals."""
+    if amount is None:
+        return "$—"
+    value = Decimal(str(amount))
+    if value != 0 and abs(value) < Decimal("0.1"):
+        return f"${value:.3f}"
+    return f"${value:.2f}"
+
+
+def format_tokens(count: int) -> str:
+    """1234 -> '1.2k', 2_500_000 -> '2.5M'."""
+    if count < 1000:
+        return str(count)
+    if count < 1_000_000:
+        return f"{count / 1000:.1f}k"
+    return f"{count / 1_000_000:.1f}M"

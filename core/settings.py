@@ -1,0 +1,92 @@
+"""User settings: a TOML file under the config dir, with SEGUE_* environment overrides.
+
+The API key is never a setting: it comes from the environment only.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from core import paths
+from core.models import DEFAULT_EXEC_MODEL, DEFAULT_PLAN_MODEL, resolve_model
+
+
+@dataclass(frozen=True)
+class Settings:
+    plan_model: str = DEFAULT_PLAN_MODEL
+    exec_model: str = DEFAULT_EXEC_MODEL
+    # The model the all-Opus counterfactual is priced at.
+    opus_model: str = DEFAULT_PLAN_MODEL
+    max_tokens: int = 16_000
+    thinking_budget: int = 4_000
+    plan_thinking: bool = True
+    # Budgets in dollars; 0 means none.
+    session_budget_usd: float = 0.0
+    daily_budget_usd: float = 0.0
+    budget_warn_fraction: float = 0.8
+    plan_pattern: str = "*_PLAN.md"
+    theme: str = "segue-dark"
+    # Guard rails that the user silenced, by name.
+    silenced_guards: tuple[str, ...] = field(default_factory=tuple)
+    problems: tuple[str, ...] = field(default_factory=tuple, compare=False)
+
+
+_ENV = {
+    "plan_model": "SEGUE_PLAN_MODEL",
+    "exec_model": "SEGUE_EXEC_MODEL",
+    "opus_model": "SEGUE_OPUS_MODEL",
+    "session_budget_usd": "SEGUE_SESSION_BUDGET",
+    "daily_budget_usd": "SEGUE_DAILY_BUDGET",
+    "theme": "SEGUE_THEME",
+}
+
+
+def _coerce(name: str, value: object, default: object) -> object:
+    if isinstance(default, bool):
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        return bool(value)
+    if isinstance(default, int):
+        return int(value)  # type: ignore[arg-type]
+    if isinstance(default, float):
+        return float(value)  # type: ignore[arg-type]
+    if isinstance(default, tuple):
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        return tuple(str(v) for v in value)  # type: ignore[union-attr]
+    if name.endswith("_model"):
+        return resolve_model(str(value))
+    return str(value)
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Settings from the TOML file then the environment; a bad value is reported, not fatal."""
+    environ = os.environ if environ is None else environ
+    path = paths.settings_path() if path is None else path
+    defaults = Settings()
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        problems.append(f"{path}: could not read settings ({error}); using defaults")
+        raw = {}
+    known = {f.name for f in fields(Settings)} - {"problems"}
+    for name, value in raw.items():
+        if name not in known:
+            problems.append(f"{path}: unknown setting {name!r} ignored")
+            continue
+        try:
+            values[name] = _coerce(name, value, getattr(defaults, name))
+        except (TypeError, ValueError):
+            problems.append(f"{path}: setting {name!r} has a bad value {value!r}")
+    for name, variable in _ENV.items():
+        if variable in environ:
+            try:
+                values[name] = _coerce(name, environ[variable], getattr(defaults, name))
+            except (TypeError, ValueError):
+                problems.append(f"{variable} has a bad value {environ[variable]!r}")
+    return replace(defaults, **values, problems=tuple(problems))

@@ -1,0 +1,226 @@
+"""One turn against the Messages API: streamed, cancellable, retried visibly, partial text kept.
+
+The SDK retries nothing here (max_retries=0 on Segue's client): every retry is Segue's, so
+the user sees each wait. A mid-stream `overloaded_error` arrives on an HTTP 200 stream, which
+the SDK never retries; a dropped connection likewise. When text has already arrived, the
+retry sends it back as an assistant prefill so the model continues instead of starting over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.events import (
+    Retrying,
+    TextDelta,
+    ThinkingDelta,
+    TurnDone,
+    TurnEvent,
+    TurnFailed,
+    UsageUpdate,
+)
+from core.usage import TokenUsage
+
+MAX_ATTEMPTS = 4
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 20.0
+
+KEY_HELP = (
+    "The API key was refused (401). Set a valid key with `export ANTHROPIC_API_KEY=sk-ant-...`, "
+    "or unset it to run Segue in demo mode."
+)
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    model: str
+    messages: list[dict[str, Any]]
+    system: list[dict[str, Any]] = field(default_factory=list)
+    max_tokens: int = 16_000
+    thinking_budget: int | None = None
+
+    def params(self, prefill: str = "") -> dict[str, Any]:
+        messages = list(self.messages)
+        thinking = self.thinking_budget
+        if prefill:
+            # The API refuses a prefill that ends in white space, and a prefill with thinking.
+            messages.append({"role": "assistant", "content": prefill.rstrip()})
+            thinking = None
+        params: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "messages": messages}
+        if self.system:
+            params["system"] = self.system
+        if thinking:
+            params["thinking"] = {"type": "enabled", "budget_tokens": thinking}
+            params["max_tokens"] = max(self.max_tokens, thinking + 1024)
+        return params
+
+
+class _Cancelled:
+    pass
+
+
+_END = object()
+
+
+async def _next_or_cancel(iterator: Any, cancel: asyncio.Event) -> Any:
+    """The next stream event, `_END` at the end, or `_Cancelled` as soon as `cancel` is set."""
+    if cancel.is_set():
+        return _Cancelled
+    next_event = asyncio.ensure_future(anext(iterator, _END))
+    cancelled = asyncio.ensure_future(cancel.wait())
+    done, _ = await asyncio.wait({next_event, cancelled}, return_when=asyncio.FIRST_COMPLETED)
+    if next_event in done:
+        cancelled.cancel()
+        return next_event.result()
+    next_event.cancel()
+    try:
+        await next_event
+    except (asyncio.CancelledError, Exception):
+        pass
+    return _Cancelled
+
+
+def _error_type(error: Exception) -> str | None:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error")
+        if isinstance(inner, dict):
+            return inner.get("type")
+        return body.get("type")
+    return None
+
+
+def _retry_after(error: Exception) -> float | None:
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    value = headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def classify(error: Exception) -> tuple[str, bool, str]:
+    """(kind, retryable, one clear sentence) for any error a turn can meet."""
+    import anthropic
+
+    status = getattr(error, "status_code", None)
+    if isinstance(error, anthropic.AuthenticationError) or status == 401:
+        return "auth", False, KEY_HELP
+    if isinstance(error, anthropic.PermissionDeniedError):
+        return "auth", False, "The API key may not use this model (403)."
+    if isinstance(error, anthropic.RateLimitError) or status == 429:
+        return "rate_limit", True, "Rate limited by the API (429)"
+    if status == 529 or _error_type(error) == "overloaded_error":
+        return "overloaded", True, "The API is overloaded (529)"
+    if isinstance(error, anthropic.NotFoundError):
+        return "other", False, f"The model was not found (404): {_message(error)}"
+    if isinstance(error, anthropic.BadRequestError):
+        return "other", False, f"The API refused the request (400): {_message(error)}"
+    if isinstance(error, anthropic.APIStatusError):
+        if status is not None and status >= 500:
+            return "overloaded", True, f"The API had a server error ({status})"
+        if _error_type(error) in ("api_error",):
+            return "overloaded", True, "The API reported an error mid-reply"
+        return "other", False, f"The API answered with an error ({status}): {_message(error)}"
+    if isinstance(error, anthropic.APIConnectionError) or type(error).__module__.split(".")[0] in (
+        "httpx",
+        "httpx2",
+        "httpcore",
+        "httpcore2",
+    ):
+        return "connection", True, "The connection dropped"
+    if isinstance(error, (ConnectionError, TimeoutError, OSError)):
+        return "connection", True, "The connection dropped"
+    return "other", False, f"Unexpected error: {type(error).__name__}: {error}"
+
+
+def _message(error: Exception) -> str:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return str(body["error"].get("message", "")) or str(error)
+    return str(error)
+
+
+def backoff(attempt: int) -> float:
+    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
+
+
+async def stream_turn(
+    client: Any,
+    request: TurnRequest,
+    cancel: asyncio.Event | None = None,
+    *,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> AsyncIterator[TurnEvent]:
+    """Yield the events of one reply; always ends with TurnDone or TurnFailed."""
+    cancel = cancel or asyncio.Event()
+    text = ""
+    thinking = ""
+    model = request.model
+    earlier = TokenUsage()  # usage of attempts that failed part-way: those tokens were billed too
+    stop_reason: str | None = None
+    attempt = 0
+    while True:
+        attempt += 1
+        current = TokenUsage()
+        try:
+            async with client.messages.stream(**request.params(prefill=text)) as stream:
+                iterator = aiter(stream)
+                while True:
+                    event = await _next_or_cancel(iterator, cancel)
+                    if event is _Cancelled:
+                        yield TurnDone(model, text, thinking, earlier + current, "cancelled", cancelled=True)
+                        return
+                    if event is _END:
+                        break
+                    kind = getattr(event, "type", None)
+                    if kind == "message_start":
+                        model = event.message.model or model
+                        current = current.merged(event.message.usage)
+                        yield UsageUpdate(model, earlier + current)
+                    elif kind == "content_block_delta":
+                        delta = event.delta
+                        if delta.type == "text_delta" and delta.text:
+                            text += delta.text
+                            yield TextDelta(delta.text)
+                        elif delta.type == "thinking_delta" and delta.thinking:
+                            thinking += delta.thinking
+                            yield ThinkingDelta(delta.thinking)
+                    elif kind == "message_delta":
+                        current = current.merged(event.usage)
+                        stop_reason = event.delta.stop_reason or stop_reason
+                        yield UsageUpdate(model, earlier + current)
+            yield TurnDone(model, text, thinking, earlier + current, stop_reason)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - every error becomes one clear event
+            earlier = earlier + current
+            kind, retryable, sentence = classify(error)
+            if not retryable or attempt >= max_attempts:
+                if retryable:
+                    sentence += f"; gave up after {attempt} attempts"
+                kept = " The partial reply is kept." if text else ""
+                yield TurnFailed(sentence + "." + kept, kind, text, thinking, earlier, model)
+                return
+            delay = _retry_after(error) if kind == "rate_limit" else None
+            delay = backoff(attempt) if delay is None else delay
+            if not text:
+                thinking = ""  # the retry starts the reply over, thinking included
+            yield Retrying(attempt, delay, sentence)
+            if cancel.is_set():
+                yield TurnDone(model, text, thinking, earlier, "cancelled", cancelled=True)
+                return
+            try:
+                await asyncio.wait_for(cancel.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+            else:
+                yield TurnDone(model, text, thinking, earlier, "cancelled", cancelled=True)
+                return

@@ -1,0 +1,57 @@
+"""The `segue` command: the TUI by default, headless subcommands for scripts.
+
+Subcommands load lazily (one module each under tui/commands/) so `segue` starts fast and
+no headless command pays for Textual.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import click
+
+# name -> module under tui.commands exposing a click command called `command`
+SUBCOMMANDS: dict[str, str] = {
+    "advise": "advise",
+    "ask": "ask",
+    "usage": "usage",
+    "sessions": "sessions",
+    "export": "sessions",
+    "cost": "sessions",
+    "simulator": "simulator",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        module_name = SUBCOMMANDS.get(name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"tui.commands.{module_name}")
+        return getattr(module, f"{name}_command")
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("project_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--demo", is_flag=True, help="Run against the embedded simulator even if ANTHROPIC_API_KEY is set.")
+@click.option("--new", "new_session", is_flag=True, help="Start a fresh session instead of resuming the last one.")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path | None, demo: bool, new_session: bool) -> None:
+    """Segue: Opus plans, Sonnet executes. Opens the TUI for PROJECT_DIR (default: here)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    project = (project_dir or Path.cwd()).expanduser().resolve()
+    if not project.is_dir():
+        raise click.ClickException(f"{project} is not a directory.")
+    from tui.launch import run_app
+
+    sys.exit(run_app(project, demo=demo, new_session=new_session))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""One module per `segue` subcommand, each loaded only when that command runs."""
