@@ -11,7 +11,9 @@ from core.usage import TokenUsage
 class TurnStarted:
     pane: str
     model: str
-    context_files: tuple[str, ...] = ()
+    context_files: tuple[tuple[str, int], ...] = ()  # (file name, version seen)
+    # Oldest exchanges left out so the conversation fits the model's context window.
+    trimmed_exchanges: int = 0
 
 
 @dataclass(frozen=True)

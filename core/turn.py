@@ -169,6 +169,7 @@ async def stream_turn(
     while True:
         attempt += 1
         current = TokenUsage()
+        finished = False
         try:
             async with client.messages.stream(**request.params(prefill=text)) as stream:
                 iterator = aiter(stream)
@@ -180,6 +181,8 @@ async def stream_turn(
                     if event is _END:
                         break
                     kind = getattr(event, "type", None)
+                    if kind == "message_stop":
+                        finished = True
                     if kind == "message_start":
                         model = event.message.model or model
                         current = current.merged(event.message.usage)
@@ -196,6 +199,9 @@ async def stream_turn(
                         current = current.merged(event.usage)
                         stop_reason = event.delta.stop_reason or stop_reason
                         yield UsageUpdate(model, earlier + current)
+            if not finished:
+                # A stream that ends without message_stop was cut off, whatever the transport said.
+                raise ConnectionResetError("the stream ended before message_stop")
             yield TurnDone(model, text, thinking, earlier + current, stop_reason)
             return
         except asyncio.CancelledError:

@@ -1,0 +1,273 @@
+"""A Segue session: two panes (plan, exec), each a conversation with its own model.
+
+`async for event in session.send("plan", prompt)` is the one way a turn happens: the TUI,
+the headless CLI and the tests all consume the same events. The session records every
+message and usage row in the store as it goes (partial text flushed while streaming), so
+a crash loses at most half a second of a reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from core import models, pricing
+from core.client import Endpoint, make_client
+from core.history import CHARS_PER_TOKEN, trim_history
+from core.events import TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, TurnStarted
+from core.settings import Settings
+from core.turn import TurnRequest, stream_turn
+
+PANES = ("plan", "exec")
+PANE_TITLES = {"plan": "PLAN", "exec": "EXECUTE"}
+FLUSH_INTERVAL = 0.5  # seconds between partial-text writes while streaming (DESIGN.md)
+
+PLAN_SYSTEM = (
+    "You are the planning model in a two-model workflow: you plan, a faster model implements. "
+    "Weigh the trade-offs, then write the plan in Markdown with a `# <Topic> Plan` title, "
+    "sections for goals, architecture, decisions with their reasons, implementation steps "
+    "(numbered, each small enough to hand to the implementer), risks and open questions."
+)
+EXEC_SYSTEM = (
+    "You are the implementation model in a two-model workflow. Follow the project rules in "
+    "CLAUDE.md and the active plan exactly; where they are silent, choose the simplest thing "
+    "that fits them. Write complete, working code."
+)
+
+
+@dataclass
+class PaneState:
+    name: str
+    model: str
+    # The conversation as the API sees it: alternating user/assistant messages.
+    history: list[dict[str, Any]] = field(default_factory=list)
+    streaming: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a pane sends as its system prompt, and the files (with versions) it came from."""
+
+    blocks: list[dict[str, Any]]
+    files: tuple[tuple[str, int], ...] = ()
+
+    def label(self) -> str:
+        return " · ".join(f"{name} (v{version})" for name, version in self.files)
+
+
+ContextProvider = Callable[[str], Context]
+
+
+class Session:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        settings: Settings,
+        project_dir: Path,
+        *,
+        store: Any = None,
+        session_id: str | None = None,
+        context_provider: ContextProvider | None = None,
+        client: Any = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.settings = settings
+        self.project_dir = project_dir
+        self.store = store
+        self.panes = {
+            "plan": PaneState("plan", settings.plan_model),
+            "exec": PaneState("exec", settings.exec_model),
+        }
+        self._cancel = {pane: asyncio.Event() for pane in PANES}
+        self._client = client
+        self.context_provider = context_provider or self._default_context
+        self.id = session_id
+        self.title = ""
+        # The plan the user picked as active; None means the most recent plan file.
+        self.picked_plan: Path | None = None
+        if store is not None:
+            self._open_in_store(session_id)
+
+    # -- store -----------------------------------------------------------------------------
+
+    def _open_in_store(self, session_id: str | None) -> None:
+        row = self.store.get_session(session_id) if session_id else None
+        if row is None:
+            self.id = self.store.create_session(
+                str(self.project_dir), "", self.panes["plan"].model, self.panes["exec"].model
+            )
+            return
+        self.id = row.id
+        self.title = row.title or ""
+        self.panes["plan"].model = row.plan_model or self.panes["plan"].model
+        self.panes["exec"].model = row.exec_model or self.panes["exec"].model
+        self.picked_plan = Path(row.active_plan) if row.active_plan else None
+        from core.history import history_from_messages
+
+        for pane in PANES:
+            self.panes[pane].history = history_from_messages(self.store.messages(self.id, pane))
+
+    # -- client ----------------------------------------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            # Segue retries itself, visibly (core.turn); the SDK's silent retries would hide waits.
+            self._client = make_client(self.endpoint, max_retries=0)
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    # -- panes -----------------------------------------------------------------------------
+
+    def set_model(self, pane: str, model_id: str) -> None:
+        """Switch a pane's model; the history stays and goes to the new model."""
+        self.panes[pane].model = model_id
+        if self.store is not None and self.id:
+            self.store.set_pane_model(self.id, pane, model_id)
+
+    def pick_plan(self, path: Path | None) -> None:
+        self.picked_plan = path
+        if self.store is not None and self.id:
+            self.store.set_active_plan(self.id, str(path) if path else None)
+
+    def cancel(self, pane: str) -> bool:
+        """Stop the pane's streaming reply; what arrived is kept. True if one was streaming."""
+        if self.panes[pane].streaming:
+            self._cancel[pane].set()
+            return True
+        return False
+
+    def _default_context(self, pane: str) -> Context:
+        from core.context_files import load_context
+
+        return load_context(self, pane)
+
+    def request_for(self, pane: str, prompt: str) -> tuple[TurnRequest, Context, int]:
+        state = self.panes[pane]
+        context = self.context_provider(pane)
+        room = (
+            models.info(state.model).context_window
+            - self.settings.max_tokens
+            - sum(len(block.get("text", "")) for block in context.blocks) // CHARS_PER_TOKEN
+            - len(prompt) // CHARS_PER_TOKEN
+        )
+        history, trimmed = trim_history(state.history, max(room, 0))
+        messages = [*history, {"role": "user", "content": prompt}]
+        thinking = None
+        if pane == "plan" and self.settings.plan_thinking and self.settings.thinking_budget > 0:
+            thinking = self.settings.thinking_budget
+        request = TurnRequest(
+            model=state.model,
+            messages=messages,
+            system=context.blocks,
+            max_tokens=self.settings.max_tokens,
+            thinking_budget=thinking,
+        )
+        return request, context, trimmed
+
+    # -- the turn --------------------------------------------------------------------------
+
+    async def send(self, pane: str, prompt: str) -> AsyncIterator[TurnEvent]:
+        """One turn in `pane`: yields TurnStarted, deltas, usage, retries, then TurnDone/TurnFailed."""
+        if pane not in PANES:
+            raise ValueError(f"unknown pane {pane!r}")
+        state = self.panes[pane]
+        if state.streaming:
+            yield TurnFailed("A reply is already streaming in this pane; Esc cancels it.", "busy")
+            return
+        state.streaming = True
+        cancel = self._cancel[pane]
+        cancel.clear()
+        try:
+            request, context, trimmed = self.request_for(pane, prompt)
+            yield TurnStarted(pane, state.model, context.files, trimmed)
+            recorder = _Recorder(self, pane, state.model, prompt)
+            final: TurnDone | TurnFailed | None = None
+            async for event in stream_turn(self.client, request, cancel):
+                if isinstance(event, TextDelta):
+                    recorder.text += event.text
+                elif isinstance(event, ThinkingDelta):
+                    recorder.thinking += event.text
+                elif isinstance(event, (TurnDone, TurnFailed)):
+                    final = event
+                recorder.maybe_flush()
+                yield event
+            if final is not None:
+                self._finish(pane, prompt, final, recorder)
+        finally:
+            state.streaming = False
+            cancel.clear()
+
+    def _finish(self, pane: str, prompt: str, final: TurnDone | TurnFailed, recorder: _Recorder) -> None:
+        state = self.panes[pane]
+        text = final.text
+        if text:
+            # Only exchanges with a reply go back to the model; a cancelled reply's part is kept.
+            state.history.append({"role": "user", "content": prompt})
+            state.history.append({"role": "assistant", "content": text.rstrip() or text})
+        if isinstance(final, TurnDone):
+            status = "cancelled" if final.cancelled else "complete"
+        else:
+            status = "partial" if text else "failed"
+        recorder.finish(final, status)
+        if not self.title and self.store is not None and self.id:
+            self.title = _title_from(prompt)
+            self.store.rename_session(self.id, self.title)
+
+    def message_cost(self, model: str, usage: Any) -> tuple[Decimal | None, Decimal | None]:
+        return pricing.cost(model, usage), pricing.all_opus_cost(usage, self.settings.opus_model)
+
+
+def _title_from(prompt: str) -> str:
+    words = prompt.replace("\n", " ").split()
+    title = " ".join(words[:8])
+    return title if len(title) <= 60 else title[:57] + "…"
+
+
+class _Recorder:
+    """Writes one exchange to the store: the user message, then the reply as it streams."""
+
+    def __init__(self, session: Session, pane: str, model: str, prompt: str) -> None:
+        self.session = session
+        self.store = session.store
+        self.pane = pane
+        self.model = model
+        self.text = ""
+        self.thinking = ""
+        self._flushed = (0, 0)
+        self._last_flush = time.monotonic()
+        self.reply_id: int | None = None
+        if self.store is not None and session.id:
+            self.store.add_message(session.id, pane, "user", model, prompt, "complete")
+            self.reply_id = self.store.add_message(session.id, pane, "assistant", model, "", "streaming")
+
+    def maybe_flush(self) -> None:
+        if self.reply_id is None:
+            return
+        now = time.monotonic()
+        if now - self._last_flush < FLUSH_INTERVAL:
+            return
+        sizes = (len(self.text), len(self.thinking))
+        if sizes != self._flushed:
+            self.store.update_message(self.reply_id, text=self.text, thinking=self.thinking)
+            self._flushed = sizes
+        self._last_flush = now
+
+    def finish(self, final: TurnDone | TurnFailed, status: str) -> None:
+        if self.reply_id is None or self.store is None:
+            return
+        self.store.update_message(self.reply_id, text=final.text, thinking=final.thinking, status=status)
+        usage = final.usage
+        if usage.total:
+            model = final.model or self.model
+            cost, all_opus = self.session.message_cost(model, usage)
+            self.store.add_usage(self.session.id, self.reply_id, self.pane, model, usage, cost, all_opus)

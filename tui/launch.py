@@ -1,0 +1,48 @@
+"""Start the TUI: choose the endpoint (real API or the demo simulator), open the store, run."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from core.client import Endpoint, demo_endpoint, real_endpoint
+from core.settings import Settings, load_settings
+
+
+def choose_endpoint(demo: bool):
+    """(endpoint, simulator or None): demo mode when asked or when there is no API key."""
+    endpoint = None if demo else real_endpoint()
+    if endpoint is not None:
+        return endpoint, None
+    from core.simulator import Simulator
+
+    simulator = Simulator()
+    return demo_endpoint(simulator.start()), simulator
+
+
+def build_app(project: Path, endpoint: Endpoint, settings: Settings, *, new_session: bool = False, store=None):
+    from core.session import Session
+    from core.store import Store
+    from tui.app import SegueApp
+
+    store = store or Store()
+    previous = None if new_session else store.latest_session(str(project))
+    session = Session(endpoint, settings, project, store=store, session_id=previous.id if previous else None)
+    return SegueApp(session, settings=settings, store=store, resumed=previous is not None)
+
+
+def run_app(project: Path, *, demo: bool = False, new_session: bool = False) -> int:
+    from core import paths
+
+    logging.basicConfig(filename=paths.log_path(), level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = load_settings()
+    endpoint, simulator = choose_endpoint(demo)
+    try:
+        app = build_app(project, endpoint, settings, new_session=new_session)
+        for problem in settings.problems:
+            app.call_later(app.notify, problem, severity="warning", timeout=10)
+        app.run()
+        return app.return_code or 0
+    finally:
+        if simulator is not None:
+            simulator.stop()

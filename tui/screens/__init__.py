@@ -1,0 +1,1 @@
+"""Segue's screens and dialogs, each with its styles in a .tcss file beside it."""

@@ -1,0 +1,57 @@
+"""F1: every key Segue answers to, where it works, and what it does."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical { width: 90%; max-width: 100; height: 90%; border: round $primary; background: $surface; padding: 0 1; }
+    HelpScreen #help-title { text-style: bold; padding: 0 0 1 0; }
+    HelpScreen DataTable { height: 1fr; }
+    HelpScreen #help-foot { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="close_help", tooltip="Close the help"),
+        Binding("f1", "dismiss", "Close", id="close_help_f1", show=False, tooltip="Close the help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Segue — keys", id="help-title")
+            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield Static(
+                "Ctrl+P opens the command palette: every action is there too. Keys can be remapped by id.",
+                id="help-foot",
+            )
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Key", "Where", "Action", "id")
+        for where, key, description, binding_id in self.key_rows():
+            table.add_row(key, where, description, binding_id or "")
+        table.focus()
+
+    def key_rows(self) -> list[tuple[str, str, str, str | None]]:
+        """(where, key, description, id) for the app's and the panes' bindings."""
+        from tui.widgets.pane import ConversationPane
+
+        rows: list[tuple[str, str, str, str | None]] = []
+        seen: set[str] = set()
+        sources = [("everywhere", type(self.app)), ("in a pane", ConversationPane)]
+        for where, source in sources:
+            for binding in source.BINDINGS:
+                if not isinstance(binding, Binding) or binding.id in seen:
+                    continue
+                seen.add(binding.id or binding.key)
+                keys = ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(","))
+                rows.append((where, keys, binding.tooltip or binding.description, binding.id))
+        rows.append(("everywhere", "Ctrl+P", "Command palette: search every action", "command_palette"))
+        rows.append(("in a pane", "Enter", "Send the prompt", None))
+        return rows

@@ -1,0 +1,1 @@
+"""Segue's widgets: panes, messages, badges and meters."""

@@ -1,0 +1,109 @@
+"""The messages of one pane: the user's prompts and the model's streamed replies."""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets._markdown import MarkdownStream
+
+from core import models
+
+
+class UserMessage(Static):
+    DEFAULT_CSS = """
+    UserMessage { margin: 1 0 0 0; padding: 0 1; color: $text-muted; border-left: thick $primary 50%; }
+    """
+
+    def __init__(self, prompt: str) -> None:
+        from rich.text import Text
+
+        text = Text("you: ", style="bold")
+        text.append(prompt)
+        super().__init__(text)
+        self.prompt = prompt
+
+
+class ReplyView(Vertical):
+    """One reply: folded thinking, the Markdown text streamed in, and a status line."""
+
+    DEFAULT_CSS = """
+    ReplyView { height: auto; margin: 0 0 0 0; }
+    ReplyView .reply-model { color: $text-muted; padding: 0 1; }
+    ReplyView .reply-model.opus { color: $opus; }
+    ReplyView .reply-model.sonnet { color: $sonnet; }
+    ReplyView Collapsible { display: none; padding: 0; margin: 0; border: none; background: transparent; }
+    ReplyView.has-thinking Collapsible { display: block; }
+    ReplyView #thinking { color: $text-muted; }
+    ReplyView #reply { margin: 0; padding: 0 1; }
+    ReplyView #status { display: none; padding: 0 1; }
+    ReplyView.status-shown #status { display: block; }
+    ReplyView #status.error { color: $error; }
+    ReplyView #status.warning { color: $warning; }
+    ReplyView #status.info { color: $text-muted; }
+    """
+
+    def __init__(self, model: str, text: str = "", thinking: str = "") -> None:
+        super().__init__()
+        self.model = model
+        self.text = text
+        self.thinking_text = thinking
+        self._started = time.monotonic()
+        self._reply_stream: MarkdownStream | None = None
+        self._thinking_stream: MarkdownStream | None = None
+
+    def compose(self) -> ComposeResult:
+        label = Static(models.display_name(self.model), classes="reply-model")
+        label.add_class(models.family_of(self.model))
+        yield label
+        with Collapsible(title="thinking", collapsed=True, id="thinking-fold"):
+            yield Markdown(self.thinking_text, id="thinking")
+        yield Markdown(self.text, id="reply")
+        yield Static("", id="status")
+
+    def on_mount(self) -> None:
+        self.set_class(bool(self.thinking_text), "has-thinking")
+
+    @property
+    def reply_markdown(self) -> Markdown:
+        return self.query_one("#reply", Markdown)
+
+    async def append_text(self, fragment: str) -> None:
+        self.text += fragment
+        if self._reply_stream is None:
+            self._reply_stream = Markdown.get_stream(self.reply_markdown)
+        await self._reply_stream.write(fragment)
+
+    async def append_thinking(self, fragment: str) -> None:
+        self.thinking_text += fragment
+        if self._thinking_stream is None:
+            self.add_class("has-thinking")
+            self._thinking_stream = Markdown.get_stream(self.query_one("#thinking", Markdown))
+        await self._thinking_stream.write(fragment)
+        seconds = time.monotonic() - self._started
+        self.query_one(Collapsible).title = f"thinking ({seconds:.0f} s)"
+
+    def reset_thinking(self) -> None:
+        """A retry that starts over regenerates its thinking."""
+        self.thinking_text = ""
+
+    async def finish_streams(self) -> None:
+        for stream in (self._reply_stream, self._thinking_stream):
+            if stream is not None:
+                await stream.stop()
+        self._reply_stream = self._thinking_stream = None
+        if self.thinking_text and self._thinking_stream is None:
+            fold = self.query_one(Collapsible)
+            if fold.title == "thinking":
+                fold.title = f"thinking ({len(self.thinking_text.split())} words)"
+
+    def show_status(self, message: str, level: str = "info") -> None:
+        status = self.query_one("#status", Static)
+        status.update(message)
+        status.set_classes(level)
+        self.add_class("status-shown")
+
+    def clear_status(self) -> None:
+        self.remove_class("status-shown")

@@ -1,0 +1,181 @@
+"""A conversation pane (planning or execution): title and badge, the log, the input.
+
+The pane runs its turns in one exclusive worker group of its own, turning core events into
+widget updates and Textual messages; it never reaches into other widgets.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Static
+
+from core import models
+from core.events import Retrying, TextDelta, ThinkingDelta, TurnDone, TurnFailed, TurnStarted, UsageUpdate
+from core.session import PANE_TITLES, Session
+from tui.messages import PromptSubmitted, TurnFinished, UsageUpdated
+from tui.widgets.conversation import ReplyView, UserMessage
+from tui.widgets.model_badge import ModelBadge
+
+PLACEHOLDERS = {
+    "plan": "Ask Opus to plan… (Enter sends)",
+    "exec": "Ask Sonnet to implement… (Enter sends)",
+}
+
+
+class PromptInput(Input):
+    """The pane's prompt box."""
+
+
+class ConversationPane(Vertical):
+    BINDINGS = [
+        Binding("escape", "cancel_reply", "Cancel", id="cancel_reply", tooltip="Stop the streaming reply; the partial text is kept"),
+        Binding("ctrl+b", "jump_bottom", "Bottom", id="jump_bottom", tooltip="Jump back to the newest message and follow the stream"),
+    ]
+
+    def __init__(self, pane: str, session: Session, **kwargs) -> None:
+        super().__init__(id=f"pane-{pane}", classes=f"pane {pane}-pane", **kwargs)
+        self.pane = pane
+        self.session = session
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        state = self.session.panes[self.pane]
+        with Horizontal(classes="pane-title"):
+            yield Static(PANE_TITLES[self.pane], classes="pane-name")
+            yield ModelBadge(state.model, id=f"badge-{self.pane}")
+            yield Static("", classes="pane-spacer")
+            yield Static("", id=f"pane-total-{self.pane}", classes="pane-total")
+        yield VerticalScroll(id=f"log-{self.pane}", classes="log")
+        yield Static("", id=f"context-{self.pane}", classes="context-line")
+        yield Static("", id=f"cost-{self.pane}", classes="cost-line")
+        with Horizontal(classes="input-row"):
+            yield PromptInput(placeholder=PLACEHOLDERS[self.pane], id=f"input-{self.pane}")
+            yield Static("", id=f"advisor-{self.pane}", classes="advisor")
+
+    @property
+    def log_view(self) -> VerticalScroll:
+        return self.query_one(f"#log-{self.pane}", VerticalScroll)
+
+    @property
+    def prompt_input(self) -> PromptInput:
+        return self.query_one(PromptInput)
+
+    @property
+    def badge(self) -> ModelBadge:
+        return self.query_one(ModelBadge)
+
+    @property
+    def streaming(self) -> bool:
+        return self.session.panes[self.pane].streaming
+
+    def focus_input(self) -> None:
+        self.prompt_input.focus()
+
+    def set_model(self, model_id: str) -> None:
+        self.badge.model = model_id
+        self.set_class(models.family_of(model_id) == "opus", "opus")
+        self.set_class(models.family_of(model_id) == "sonnet", "sonnet")
+
+    def on_mount(self) -> None:
+        self.set_model(self.session.panes[self.pane].model)
+        self.log_view.anchor()
+
+    async def show_history(self, rows) -> None:
+        """Mount stored messages (on resume) without streaming them."""
+        widgets = []
+        for row in rows:
+            if row.role == "user":
+                widgets.append(UserMessage(row.text))
+            else:
+                reply = ReplyView(row.model, row.text, row.thinking)
+                widgets.append(reply)
+        if widgets:
+            await self.log_view.mount_all(widgets)
+            for widget, row in zip(widgets, rows):
+                if isinstance(widget, ReplyView) and row.status in ("cancelled", "failed", "partial"):
+                    widget.show_status(f"{row.status} — partial reply kept", "warning")
+        self.log_view.scroll_end(animate=False)
+        self.log_view.anchor()
+
+    # -- sending ---------------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        prompt = event.value.strip()
+        if not prompt:
+            return
+        if self.streaming:
+            self.notify("A reply is still streaming here; Esc cancels it.", severity="warning")
+            return
+        self.post_message(PromptSubmitted(self.pane, prompt))
+
+    def send(self, prompt: str) -> None:
+        """Start a turn (the app calls this after its checks)."""
+        self.prompt_input.value = ""
+        self.run_worker(self._turn(prompt), group=f"turn-{self.pane}", exclusive=True, name=f"turn-{self.pane}")
+
+    async def _turn(self, prompt: str) -> None:
+        log = self.log_view
+        reply = ReplyView(self.session.panes[self.pane].model)
+        await log.mount_all([UserMessage(prompt), reply])
+        log.scroll_end(animate=False)
+        log.anchor()
+        status = "failed"
+        try:
+            async for event in self.session.send(self.pane, prompt):
+                if isinstance(event, TextDelta):
+                    reply.clear_status()
+                    await reply.append_text(event.text)
+                elif isinstance(event, ThinkingDelta):
+                    await reply.append_thinking(event.text)
+                elif isinstance(event, UsageUpdate):
+                    self.post_message(UsageUpdated(self.pane, event.model, event.usage, live=True))
+                elif isinstance(event, TurnStarted):
+                    self._show_context(event)
+                elif isinstance(event, Retrying):
+                    keeps = "keeping the text so far" if reply.text else "starting over"
+                    if not reply.text:
+                        reply.reset_thinking()
+                    reply.show_status(
+                        f"{event.reason}; retrying in {event.delay:.0f} s (attempt {event.attempt + 1}), {keeps}…",
+                        "warning",
+                    )
+                elif isinstance(event, TurnDone):
+                    status = "cancelled" if event.cancelled else "complete"
+                    if event.cancelled:
+                        reply.show_status("cancelled — partial reply kept", "warning")
+                    self.post_message(UsageUpdated(self.pane, event.model, event.usage, live=False))
+                elif isinstance(event, TurnFailed):
+                    status = "partial" if event.text else "failed"
+                    reply.show_status(event.message, "error")
+                    if event.kind != "busy":
+                        self.post_message(UsageUpdated(self.pane, event.model or reply.model, event.usage, live=False))
+                    self.notify(event.message, title="Reply failed", severity="error", timeout=8)
+        finally:
+            await reply.finish_streams()
+            self.post_message(TurnFinished(self.pane, status))
+
+    def _show_context(self, event: TurnStarted) -> None:
+        line = self.query_one(f"#context-{self.pane}", Static)
+        if event.context_files:
+            line.update("context: " + " · ".join(f"{name} (v{version})" for name, version in event.context_files))
+        if event.trimmed_exchanges:
+            self.notify(
+                f"{event.trimmed_exchanges} oldest exchange(s) left out so the conversation fits the context window.",
+                severity="warning",
+            )
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_cancel_reply(self) -> None:
+        if not self.session.cancel(self.pane):
+            self.app.action_cancel_any_reply()
+
+    def action_jump_bottom(self) -> None:
+        self.log_view.scroll_end(animate=False)
+        self.log_view.anchor()
