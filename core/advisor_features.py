@@ -137,7 +137,7 @@ REFACTOR = _words(
     r"refactor\w*", r"restructur\w*", r"reorgani[sz]\w*", r"migrat\w*", r"split\w*", r"extract\w*",
     r"untangl\w*", r"decoupl\w*", r"rework\w*", r"monolithic", r"god (?:object|class)", r"apart",
     r"modulari[sz]\w*", r"circular (?:imports?|dependenc\w*)", r"consolidat\w*", r"port\w* (?:to|from)",
-    r"to typescript", r"incrementally", r"rewrit\w*", r"overhaul\w*", r"layers?", r"hierarchy",
+    r"to typescript", r"incrementally", r"rewrit\w*", r"overhaul\w*",
     r"separate (?:packages|modules|services)", r"no longer depends?", r"legacy",
     r"move (?:all|every|the whole|everything)",
 )
