@@ -11,7 +11,8 @@ use Sonnet." The advisor is a small transparent scored model over named prompt f
    against those that signal a clear path (a plan to follow, a stated cause, a mechanical edit);
 3. the route follows the row when the model agrees with it, else the model's natural route.
 
-Deterministic, offline, pure Python: a few microseconds to a few tens per prompt.
+Deterministic, offline, pure Python: about 80 µs for a typical prompt, under 0.5 ms for a long
+paste (tests/bench/advisor_speed.py).
 """
 
 from __future__ import annotations
