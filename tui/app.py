@@ -19,6 +19,7 @@ from core.session import PANES, Session
 from core.settings import Settings
 from themes import ThemedApp
 from tui.messages import ModelSwitched, PromptSubmitted, TurnFinished, UsageUpdated
+from tui.model_commands import ModelCommands
 from tui.widgets.pane import ConversationPane
 
 
@@ -50,11 +51,13 @@ class TopBar(Horizontal):
 class SegueApp(ThemedApp):
     TITLE = "Segue"
     CSS_PATH = "app.tcss"
+    COMMANDS = ThemedApp.COMMANDS | {ModelCommands}
     BINDINGS = [
         Binding("f1", "show_help", "Help", id="show_help", tooltip="Every key, and what it does"),
         Binding("tab", "next_pane", "Next pane", id="next_pane", priority=True, show=False, tooltip="Move focus to the other pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous_pane", priority=True, show=False, tooltip="Move focus to the other pane"),
         Binding("ctrl+t", "toggle_model", "Model", id="toggle_model", tooltip="Switch the focused pane between Opus and Sonnet"),
+        Binding("f2", "pick_model", "Models", id="pick_model", tooltip="Pick any model from the catalog for the focused pane"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit Segue (the session is saved)"),
     ]
 
@@ -185,6 +188,18 @@ class SegueApp(ThemedApp):
         old = self.session.panes[pane.pane].model
         self.switch_model(pane.pane, models.toggle_model(old))
 
+    def action_pick_model(self) -> None:
+        from tui.screens.model_picker import ModelPicker
+
+        pane = self.focused_pane().pane
+        current = self.session.panes[pane].model
+
+        def picked(model_id: str | None) -> None:
+            if model_id:
+                self.switch_model(pane, model_id)
+
+        self.push_screen(ModelPicker(pane_label(pane).lower(), current, self.session.client), picked)
+
     def switch_model(self, pane: str, model_id: str) -> None:
         """The one action behind Ctrl+T, the model picker and the palette."""
         old = self.session.panes[pane].model
@@ -206,10 +221,11 @@ class SegueApp(ThemedApp):
             current = self.session.panes[pane].model
             target = models.toggle_model(current)
             yield SystemCommand(
-                f"Switch {pane_label(pane).lower()} pane to {models.display_name(target)}",
-                f"Now {models.display_name(current)}; the conversation is kept",
+                f"Toggle {pane_label(pane).lower()} pane model ({models.display_name(current)} → {models.display_name(target)})",
+                "Ctrl+T in that pane; the conversation is kept",
                 lambda pane=pane, target=target: self.switch_model(pane, target),
             )
+        yield SystemCommand("Pick a model", "F2: any model in the catalog, with prices", self.action_pick_model)
         yield SystemCommand("Help: keys", "Every key and what it does (F1)", self.action_show_help)
 
 

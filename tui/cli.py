@@ -25,6 +25,15 @@ SUBCOMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # The group's optional PROJECT_DIR would swallow a subcommand's name: a first
+        # positional that names a subcommand is the subcommand (open a folder of that
+        # name as `segue ./advise`).
+        first = next((index for index, arg in enumerate(args) if not arg.startswith("-")), None)
+        if first is not None and args[first] in SUBCOMMANDS:
+            args = [*args[:first], ".", *args[first:]]
+        return super().parse_args(ctx, args)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(SUBCOMMANDS)
 

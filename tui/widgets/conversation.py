@@ -65,6 +65,8 @@ class ReplyView(Vertical):
 
     def on_mount(self) -> None:
         self.set_class(bool(self.thinking_text), "has-thinking")
+        if self.thinking_text:
+            self.query_one(Collapsible).title = f"thinking · {len(self.thinking_text.split())} words"
 
     @property
     def reply_markdown(self) -> Markdown:
@@ -94,10 +96,8 @@ class ReplyView(Vertical):
             if stream is not None:
                 await stream.stop()
         self._reply_stream = self._thinking_stream = None
-        if self.thinking_text and self._thinking_stream is None:
-            fold = self.query_one(Collapsible)
-            if fold.title == "thinking":
-                fold.title = f"thinking ({len(self.thinking_text.split())} words)"
+        if self.thinking_text:
+            self.query_one(Collapsible).title = f"thinking · {len(self.thinking_text.split())} words"
 
     def show_status(self, message: str, level: str = "info") -> None:
         status = self.query_one("#status", Static)

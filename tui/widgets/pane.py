@@ -33,12 +33,14 @@ class ConversationPane(Vertical):
     BINDINGS = [
         Binding("escape", "cancel_reply", "Cancel", id="cancel_reply", tooltip="Stop the streaming reply; the partial text is kept"),
         Binding("ctrl+b", "jump_bottom", "Bottom", id="jump_bottom", tooltip="Jump back to the newest message and follow the stream"),
+        Binding("ctrl+g", "apply_advice", "Advice", id="apply_advice", tooltip="Switch this pane to the model the advisor suggests for the prompt being typed"),
     ]
 
     def __init__(self, pane: str, session: Session, **kwargs) -> None:
         super().__init__(id=f"pane-{pane}", classes=f"pane {pane}-pane", **kwargs)
         self.pane = pane
         self.session = session
+        self.advice = None
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -77,6 +79,8 @@ class ConversationPane(Vertical):
 
     def set_model(self, model_id: str) -> None:
         self.badge.model = model_id
+        if self.is_mounted and self.prompt_input.value:
+            self.show_advice(self.prompt_input.value)
         self.set_class(models.family_of(model_id) == "opus", "opus")
         self.set_class(models.family_of(model_id) == "sonnet", "sonnet")
 
@@ -100,6 +104,41 @@ class ConversationPane(Vertical):
                     widget.show_status(f"{row.status} — partial reply kept", "warning")
         self.log_view.scroll_end(animate=False)
         self.log_view.anchor()
+
+    # -- the advisor -----------------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _prompt_changed(self, event: Input.Changed) -> None:
+        self.show_advice(event.value)
+
+    def show_advice(self, prompt: str) -> None:
+        label = self.query_one(f"#advisor-{self.pane}", Static)
+        self.advice = None
+        if len(prompt.strip()) < 8:
+            label.update("")
+            label.remove_class("agrees", "disagrees")
+            return
+        from core.advisor import advise
+
+        self.advice = advise(prompt)
+        current = models.family_of(self.session.panes[self.pane].model)
+        agrees = current == self.advice.model
+        name = self.advice.model.capitalize()
+        label.update(f"advisor: {name} ✓" if agrees else f"advisor: {name} · ^G")
+        label.set_class(agrees, "agrees")
+        label.set_class(not agrees, "disagrees")
+        label.tooltip = f"{self.advice.reason} (route: {self.advice.route})"
+
+    def action_apply_advice(self) -> None:
+        advice = getattr(self, "advice", None)
+        if advice is None:
+            self.notify("Type a prompt first: the advisor suggests a model for it.", severity="information")
+            return
+        if models.family_of(self.session.panes[self.pane].model) == advice.model:
+            self.notify(f"This pane already uses {advice.model.capitalize()}.", severity="information")
+            return
+        self.app.switch_model(self.pane, models.resolve_model(advice.model))
+        self.show_advice(self.prompt_input.value)
 
     # -- sending ---------------------------------------------------------------------------
 
