@@ -50,14 +50,27 @@ def all_opus_cost(usage: TokenUsage, opus_model: str = ALIASES["opus"]) -> Decim
 
 @lru_cache(maxsize=64)
 def unit_prices(model_id: str) -> UnitPrices | None:
-    """Per-MTok prices for showing in pickers; None for an unknown model."""
-    base = cost(model_id, TokenUsage(input_tokens=1_000_000))
+    """Base per-MTok prices for pickers; None for an unknown model.
+
+    Priced on a thousand tokens and scaled, so a long-context tier (which a whole million
+    tokens would cross) does not leak into the base rate.
+    """
+    sample = 1000
+    scale = Decimal(1_000_000 // sample)
+
+    def per_mtok(usage: TokenUsage) -> Decimal | None:
+        value = cost(model_id, usage)
+        return None if value is None else value * scale
+
+    base = per_mtok(TokenUsage(input_tokens=sample))
     if base is None:
         return None
-    out = cost(model_id, TokenUsage(output_tokens=1_000_000))
-    read = cost(model_id, TokenUsage(cache_read_input_tokens=1_000_000))
-    write = cost(model_id, TokenUsage(cache_creation_input_tokens=1_000_000))
-    return UnitPrices(base, out or Decimal(0), read, write)
+    return UnitPrices(
+        base,
+        per_mtok(TokenUsage(output_tokens=sample)) or Decimal(0),
+        per_mtok(TokenUsage(cache_read_input_tokens=sample)),
+        per_mtok(TokenUsage(cache_creation_input_tokens=sample)),
+    )
 
 
 def format_usd(amount: Decimal | float | None) -> str:

@@ -88,10 +88,6 @@ def test_unit_prices_of_flat_models():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unit_prices prices one million tokens, which crosses Haiku 5.5's 100k long-context tier",
-)
 def test_unit_prices_of_tiered_model_are_the_base_rates():
     assert pricing.unit_prices("claude-haiku-5-5").input == Decimal("0.1")
 
