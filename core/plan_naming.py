@@ -14,7 +14,7 @@ MAX_TOPIC_CHARS = 30
 # Words that say what kind of request it is, not what it is about.
 FILLER = frozenset(
     """
-    a an the our my your their its this that these those some any
+    a an the our my your their its it this that these those some any something things stuff them
     i we you me us let lets let's please can could would should will shall must may might
     how what why when where which who do does did is are be being was were have has had
     want wanted need needs like help plan plans planning planned design designing draft
