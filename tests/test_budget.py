@@ -125,7 +125,7 @@ def count_server():
     def serve(status: int):
         handler = type("Handler", (_CountTokens,), {"requests": [], "status": status})
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}", handler

@@ -1,0 +1,230 @@
+"""The cost meter, the pane cost line, the cost screen and the budget dialog, driven with Pilot."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from cost_rows import OPUS, SONNET, make_row
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Sparkline, Static
+
+from core import cost_view
+from core.budget import BudgetLimits, check_before_send, check_while_streaming
+from core.cost_view import CostLine
+from core.usage import TokenUsage
+from themes import SEGUE_DARK, ThemedApp
+from tui.screens.budget_dialog import BudgetDialog
+from tui.screens.cost_screen import CostScreen
+from tui.widgets.cost_meter import CostMeter, PaneCostLine
+
+D = Decimal
+LIMITS = BudgetLimits(session_usd=1.0)
+
+
+class MeterHost(ThemedApp):
+    def compose(self) -> ComposeResult:
+        yield CostMeter(id="meter")
+        yield PaneCostLine(SONNET, id="exec-cost")
+
+
+def line(cost: str, opus: str, usage: TokenUsage = TokenUsage(), messages: int = 1) -> CostLine:
+    return CostLine(usage, D(cost), D(opus), 0, messages)
+
+
+def painted(widget) -> str:
+    """What the widget draws on its first line, as the compositor would get it."""
+    return "".join(strip.text for strip in widget.render_lines(widget.size.region)).strip()
+
+
+def near(colour, expected_hex: str) -> bool:
+    """Colours match within rounding (Textual blends theme colours in float space)."""
+    expected = tuple(int(expected_hex.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    return all(abs(a - b) <= 2 for a, b in zip(colour.triplet, expected))
+
+
+def colour_of(widget, text: str):
+    for strip in widget.render_lines(widget.size.region):
+        for segment in strip:
+            if text in segment.text:
+                return segment.style.color
+    raise AssertionError(f"{text!r} not drawn")
+
+
+async def test_meter_shows_session_opus_savings_today_and_live_reply():
+    app = MeterHost()
+    async with app.run_test(size=(120, 6)) as pilot:
+        meter = app.query_one(CostMeter)
+        assert meter.text == "session $0.00 · all-Opus $0.00 · saved — · today $0.00"
+        meter.session = line("0.53", "1.21")
+        meter.today = line("1.84", "3.00")
+        await pilot.pause()
+        assert meter.text == "session $0.53 · all-Opus $1.21 · saved 56% · today $1.84"
+        assert painted(meter) == meter.text
+        assert "priced at Opus rates" in str(meter.tooltip)
+        # the streaming reply sits on top of both totals
+        meter.live = line("0.07", "0.19")
+        await pilot.pause()
+        assert meter.text == "session $0.60 · all-Opus $1.40 · saved 57% · today $1.91"
+        assert painted(meter) == meter.text
+        assert "streaming now: $0.070" in str(meter.tooltip)
+        meter.live = None
+        await pilot.pause()
+        assert meter.text.startswith("session $0.53")
+
+
+async def test_meter_budget_percent_turns_warning_then_error():
+    app = MeterHost()
+    async with app.run_test(size=(120, 6)) as pilot:
+        meter = app.query_one(CostMeter)
+        meter.budget = check_before_send(LIMITS, D("0.37"), D("0.37"), D("0"))
+        await pilot.pause()
+        assert meter.text.endswith("budget 37%")
+        assert not meter.has_class("-warn") and not meter.has_class("-over")
+        meter.budget = check_before_send(LIMITS, D("0.80"), D("0.80"), D("0"))
+        await pilot.pause()
+        assert meter.text.endswith("budget 80%")
+        assert meter.has_class("-warn")
+        assert near(colour_of(meter, "80%"), SEGUE_DARK.warning)
+        meter.budget = check_while_streaming(LIMITS, D("0.90"), D("0.90"), D("0.20"))
+        await pilot.pause()
+        assert meter.text.endswith("budget 110%")
+        assert meter.has_class("-over") and not meter.has_class("-warn")
+        assert near(colour_of(meter, "110%"), SEGUE_DARK.error)
+        meter.budget = None
+        await pilot.pause()
+        assert "budget" not in meter.text and not meter.has_class("-over")
+
+
+async def test_meter_repaints_only_when_its_text_changes():
+    app = MeterHost()
+    async with app.run_test(size=(120, 6)) as pilot:
+        meter = app.query_one(CostMeter)
+        calls = []
+        original = meter.refresh
+        meter.refresh = lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs)
+        # 2 output tokens more on Sonnet is $0.00002: the shown "$0.041" does not change
+        for output in range(4_000, 4_010):
+            meter.live = cost_view.reply_cost(SONNET, TokenUsage(input_tokens=500, output_tokens=output), OPUS)
+        await pilot.pause()
+        assert len(calls) == 1  # the first value changed the text, the other nine did not
+        assert meter.text.startswith("session $0.041")
+
+
+async def test_pane_cost_line_shows_tokens_cache_split_reply_and_pane_total():
+    app = MeterHost()
+    async with app.run_test(size=(120, 6)) as pilot:
+        pane_line = app.query_one(PaneCostLine)
+        assert pane_line.text == "pane $0.00"
+        # Sonnet: 100*2 + 120*2.5 + 2900*0.1 + 840*10 per MTok = 0.00919
+        usage = TokenUsage(input_tokens=100, output_tokens=840, cache_creation_input_tokens=120, cache_read_input_tokens=2_900)
+        reply = cost_view.reply_cost(SONNET, usage, OPUS)
+        assert reply.cost_usd == D("0.00919")
+        pane_line.show(reply, line("0.40", "0.90", messages=3), streaming=True)
+        await pilot.pause()
+        assert pane_line.text == "3.1k in (2.9k cached, 120 cache write) · 840 out · $0.009 · pane $0.41"
+        assert painted(pane_line) == pane_line.text
+        # once stored, the total includes the reply and it is not added twice
+        pane_line.show(reply, line("0.40919", "0.95", messages=4), streaming=False)
+        await pilot.pause()
+        assert pane_line.text.endswith("· $0.009 · pane $0.41")
+        assert "cache read" in str(pane_line.tooltip)
+        # Sonnet's accent colour marks the dollars
+        assert near(colour_of(pane_line, "$0.009"), SEGUE_DARK.variables["sonnet"])
+        pane_line.reply = cost_view.reply_cost("mystery-model", TokenUsage(10, 10), OPUS)
+        await pilot.pause()
+        assert "· $— ·" in pane_line.text
+
+
+NOON = datetime(2026, 3, 10, 12, 0).astimezone()
+
+
+def session_rows():
+    at = lambda minutes: (NOON + timedelta(minutes=minutes)).astimezone(timezone.utc)  # noqa: E731
+    return [
+        make_row(1, "plan", OPUS, TokenUsage(2_000, 1_000), at(0)),  # 0.028
+        make_row(2, "exec", SONNET, TokenUsage(1_000, 500, 4_000, 0), at(10)),  # 0.017
+        make_row(3, "exec", SONNET, TokenUsage(1_000, 800, 0, 4_000), at(20)),  # 0.0104
+    ]
+
+
+class ScreenHost(ThemedApp):
+    def __init__(self, screen_factory):
+        super().__init__()
+        self.screen_factory = screen_factory
+        self.results: list = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.screen_factory(), self.results.append)
+
+
+async def test_cost_screen_lists_messages_totals_and_spend():
+    app = ScreenHost(lambda: CostScreen(session_rows(), OPUS, today=NOON.date()))
+    async with app.run_test(size=(140, 50)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CostScreen)
+        messages = screen.query_one("#costs-messages", DataTable)
+        assert messages.row_count == 3
+        assert messages.get_row_at(0) == ["12:00:00", "plan", "Opus 5.5", "2.0k", "0", "0", "1.0k", "$0.028", "$0.028"]
+        assert messages.get_row_at(1)[4] == "4.0k"  # cache write column
+        assert messages.get_row_at(2)[5] == "4.0k"  # cache read column
+        by_model = screen.query_one("#costs-models", DataTable)
+        assert by_model.get_row_at(0)[0] == "Opus 5.5"
+        # Sonnet: 0.0274 actual, 0.0548 at Opus rates, saved 50 %
+        assert by_model.get_row_at(1)[6:] == ["$0.027", "$0.055", "50%"]
+        by_pane = screen.query_one("#costs-panes", DataTable)
+        assert [by_pane.get_row_at(i)[0] for i in range(by_pane.row_count)] == ["plan", "execute"]
+        summary = str(screen.query_one("#costs-summary", Static).render())
+        assert "Session: $0.055 for 3 messages" in summary
+        assert "priced at Opus rates (Opus 5.5): $0.083 · saved $0.027 (33%)" in summary
+        assert "Today (this session): $0.055 for 3 messages" in summary
+        # cache: 4000 read tokens saved 4000 * (2 - 0.1) / 1M; 4000 written cost 4000 * 0.5 / 1M extra
+        assert "4.0k tokens read saved $0.008; 4.0k written cost $0.002 extra; net $0.006" in summary
+        assert screen.query_one(Sparkline).data == [0.028, 0.017, 0.0104]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CostScreen)
+        assert app.results == [None]
+
+
+async def test_cost_screen_bindings_have_ids_and_tooltips():
+    for binding in CostScreen.BINDINGS + BudgetDialog.BINDINGS:
+        assert binding.id and binding.description and binding.tooltip
+
+
+async def test_cost_screen_refreshes_with_new_rows():
+    rows = session_rows()
+    app = ScreenHost(lambda: CostScreen(rows[:1], OPUS, today=NOON.date()))
+    async with app.run_test(size=(140, 50)) as pilot:
+        await pilot.pause()
+        app.screen.update_rows(rows)
+        await pilot.pause()
+        assert app.screen.query_one("#costs-messages", DataTable).row_count == 3
+
+
+async def test_budget_dialog_asks_and_answers():
+    check = check_before_send(LIMITS, D("0.95"), D("0.95"), D("0.10"))
+    app = ScreenHost(lambda: BudgetDialog(check))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        question = str(app.screen.query_one("#budget-question", Static).render())
+        assert question == "This message would take the session to $1.05 of $1.00. Send anyway?"
+        await pilot.press("enter")  # the focused button is the safe one
+        await pilot.pause()
+        assert app.results == [False]
+        app.push_screen(BudgetDialog(check), app.results.append)
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.results == [False, True]
+        app.push_screen(BudgetDialog(check), app.results.append)
+        await pilot.pause()
+        await pilot.click("#budget-send")
+        await pilot.pause()
+        assert app.results == [False, True, True]
+        app.push_screen(BudgetDialog(check), app.results.append)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.results == [False, True, True, False]
