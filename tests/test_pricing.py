@@ -89,7 +89,11 @@ def test_unit_prices_of_flat_models():
 
 
 def test_unit_prices_of_tiered_model_are_the_base_rates():
-    assert pricing.unit_prices("claude-haiku-5-5").input == Decimal("0.1")
+    # a picker shows the base rate, not the long-context tier
+    assert pricing.unit_prices("claude-haiku-5-5") == pricing.UnitPrices(
+        Decimal("0.1"), Decimal("0.5"), Decimal("0.01"), Decimal("0.125")
+    )
+    assert pricing.unit_prices("claude-sonnet-4-5").input == Decimal("3")
 
 
 @pytest.mark.parametrize(
