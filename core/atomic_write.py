@@ -61,6 +61,11 @@ def _current(path: Path) -> FileSnapshot | None:
     return snapshot_from_bytes(path, data, st)
 
 
+def read_snapshot(path: Path) -> FileSnapshot | None:
+    """Whatever bytes are at `path` now (text or not), for a later `expected=`; None if no file is there."""
+    return _current(Path(path))
+
+
 def _target(path: Path) -> Path:
     # Write through a symlink to the file it names: os.replace on the link itself would
     # turn the user's symlink into a regular file.

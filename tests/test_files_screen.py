@@ -196,3 +196,222 @@ async def test_external_edit_reaches_the_panel_through_the_watcher(project):
             app.applied.clear()
         await pilot.pause()
         assert "AUTH_PLAN.md modified" in static_text(app.screen, "#files-note")
+
+
+# -- SavePlanDialog ----------------------------------------------------------------------
+
+from tui.screens.save_plan_dialog import SavePlanDialog, validate_plan_name  # noqa: E402
+
+PLAN = "# Auth Plan\n\n1. Hash passwords with Argon2id\n"
+
+
+async def test_save_new_plan(tmp_path):
+    app = Host(lambda: SavePlanDialog(PLAN, tmp_path, "AUTH_PLAN.md"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "New file: AUTH_PLAN.md" in static_text(app.screen, "#save-status")
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [tmp_path / "AUTH_PLAN.md"]
+    assert (tmp_path / "AUTH_PLAN.md").read_text() == PLAN
+
+
+async def test_existing_file_needs_explicit_overwrite(tmp_path):
+    (tmp_path / "AUTH_PLAN.md").write_text("theirs")
+    app = Host(lambda: SavePlanDialog(PLAN, tmp_path, "AUTH_PLAN.md"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert "exists" in static_text(screen, "#save-status")
+        await pilot.press("enter")
+        await pilot.pause()
+        # Enter only asks; the file is untouched and the safe button has focus.
+        assert (tmp_path / "AUTH_PLAN.md").read_text() == "theirs"
+        assert "Overwrite it" in static_text(screen, "#save-status")
+        assert screen.query_one("#save-overwrite").display and screen.query_one("#save-rename").has_focus
+        await pilot.press("enter")  # the focused "Pick another name"
+        await pilot.pause()
+        assert screen.query_one("#save-name", Input).value == "AUTH_2_PLAN.md"
+        screen.query_one("#save-name", Input).value = "AUTH_PLAN.md"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#save-overwrite")
+        await pilot.pause()
+    assert app.results == [tmp_path / "AUTH_PLAN.md"]
+    assert (tmp_path / "AUTH_PLAN.md").read_text() == PLAN
+
+
+async def test_pick_another_name_keeps_the_original(tmp_path):
+    (tmp_path / "AUTH_PLAN.md").write_text("theirs")
+    app = Host(lambda: SavePlanDialog(PLAN, tmp_path, "AUTH_PLAN.md"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#save-rename")
+        await pilot.pause()
+        assert app.screen.query_one("#save-name", Input).has_focus
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [tmp_path / "AUTH_2_PLAN.md"]
+    assert (tmp_path / "AUTH_PLAN.md").read_text() == "theirs"
+    assert (tmp_path / "AUTH_2_PLAN.md").read_text() == PLAN
+
+
+async def test_overwrite_of_a_file_changed_meanwhile_keeps_both(tmp_path):
+    (tmp_path / "AUTH_PLAN.md").write_text("theirs")
+    app = Host(lambda: SavePlanDialog(PLAN, tmp_path, "AUTH_PLAN.md"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        (tmp_path / "AUTH_PLAN.md").write_text("theirs, edited in vim while the dialog was open")
+        await pilot.click("#save-overwrite")
+        await pilot.pause()
+    assert (tmp_path / "AUTH_PLAN.md").read_text() == "theirs, edited in vim while the dialog was open"
+    assert app.results == [tmp_path / "AUTH_2_PLAN.md"]
+    assert (tmp_path / "AUTH_2_PLAN.md").read_text() == PLAN
+
+
+async def test_save_into_plans_dir(tmp_path):
+    app = Host(lambda: SavePlanDialog(PLAN, tmp_path, "AUTH_PLAN.md"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#save-name", Input).value = "plans/auth.md"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [tmp_path / "plans" / "auth.md"]
+    assert (tmp_path / "plans" / "auth.md").read_text() == PLAN
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("../evil_PLAN.md", "inside the project"),
+        ("/etc/X_PLAN.md", "inside the project"),
+        ("plans/../../X_PLAN.md", "inside the project"),
+        ("AUTH_PLAN.txt", "ends in .md"),
+        ("docs/AUTH_PLAN.md", "project root or under plans/"),
+        ("notes.md", "would not be found as a plan"),
+        ("", "Type a file name"),
+    ],
+)
+def test_plan_name_validation(tmp_path, name, message):
+    path, error = validate_plan_name(name, tmp_path)
+    assert path is None and message in error
+
+
+async def test_invalid_name_is_not_saved(tmp_path):
+    app = Host(lambda: SavePlanDialog(PLAN, tmp_path, "AUTH_PLAN.md"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#save-name", Input).value = "../escape_PLAN.md"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SavePlanDialog)
+        assert app.screen.query_one("#save-status").has_class("error")
+    assert not (tmp_path.parent / "escape_PLAN.md").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_disk_full_shown_in_dialog_and_text_kept(tmp_path, monkeypatch):
+    import errno
+
+    from tui.screens import save_plan_dialog
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(save_plan_dialog, "write_atomic", disk_full)
+    app = Host(lambda: SavePlanDialog(PLAN, tmp_path, "AUTH_PLAN.md"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SavePlanDialog) and screen.text == PLAN
+        assert "No space left on device" in static_text(screen, "#save-status")
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+# -- DecisionDialog ----------------------------------------------------------------------
+
+from tui.screens.decision_dialog import DecisionDialog  # noqa: E402
+
+
+async def test_decision_creates_claude_md(tmp_path):
+    app = Host(lambda: DecisionDialog(tmp_path, "AUTH_PLAN.md", "Authentication", "Hash passwords with Argon2id"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert "will be created" in static_text(screen, "#decision-target")
+        assert "## Authentication" in static_text(screen, "#decision-preview")
+        await pilot.press("enter")
+        await pilot.pause()
+    text = (tmp_path / "CLAUDE.md").read_text()
+    assert app.results[0].text == text
+    assert "## Authentication\n\n- Hash passwords with Argon2id\n- See AUTH_PLAN.md for architecture decisions.\n" in text
+
+
+async def test_decision_without_see_line_keeps_crlf_bytes(tmp_path):
+    path = tmp_path / "CLAUDE.md"
+    path.write_bytes(b"# Rules\r\n\r\n- Use tabs")
+    app = Host(lambda: DecisionDialog(tmp_path, "AUTH_PLAN.md", "Authentication", "Argon2id"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.click("#decision-see")
+        await pilot.pause()
+        assert "See AUTH_PLAN.md" not in static_text(app.screen, "#decision-preview")
+        await pilot.click("#decision-record")
+        await pilot.pause()
+    assert path.read_bytes() == b"# Rules\r\n\r\n- Use tabs\r\n\r\n## Authentication\r\n\r\n- Argon2id"
+
+
+async def test_decision_conflict_keeps_both_then_adds_to_current(tmp_path):
+    path = tmp_path / "CLAUDE.md"
+    path.write_text("# Rules\n")
+    app = Host(lambda: DecisionDialog(tmp_path, None, "Authentication", "Argon2id"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        path.write_text("# Rules\n- edited in another shell\n")
+        await pilot.click("#decision-record")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DecisionDialog)
+        assert path.read_text() == "# Rules\n- edited in another shell\n"
+        copy = tmp_path / "CLAUDE.segue-conflict-1.md"
+        assert copy.read_text() == "# Rules\n\n## Authentication\n\n- Argon2id\n"
+        assert "CLAUDE.segue-conflict-1.md" in static_text(screen, "#decision-status")
+        await pilot.click("#decision-retry")
+        await pilot.pause()
+    assert path.read_text() == "# Rules\n- edited in another shell\n\n## Authentication\n\n- Argon2id\n"
+    assert app.results[0].text == path.read_text()
+
+
+async def test_decision_refuses_a_bad_claude_md(tmp_path):
+    path = tmp_path / "CLAUDE.md"
+    path.write_bytes(b"\xff\xfe not utf-8")
+    app = Host(lambda: DecisionDialog(tmp_path, None, "Authentication", "Argon2id"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert "CLAUDE.md is not UTF-8." in static_text(screen, "#decision-target")
+        assert screen.query_one("#decision-record", Button).disabled
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [None]
+    assert path.read_bytes() == b"\xff\xfe not utf-8"
+
+
+async def test_decision_needs_text(tmp_path):
+    app = Host(lambda: DecisionDialog(tmp_path, None, "Authentication", ""))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "needs some text" in static_text(app.screen, "#decision-status")
+    assert not (tmp_path / "CLAUDE.md").exists()
