@@ -1,0 +1,82 @@
+"""The session store's schema, as a list of migrations from the first release on.
+
+`PRAGMA user_version` holds how many migrations a store file has had. Migrations are only
+ever appended: a released one is never edited, because stores in the wild already ran it.
+Each is a tuple of single statements (not a script) so it runs inside the caller's
+transaction together with the user_version bump: a crash mid-migration leaves the old
+schema, never half of the new one.
+
+Money is stored as integer nanodollars (`*_nusd`), so sums in SQL are exact; timestamps are
+UTC ISO 8601 text of one fixed width, so they sort and compare as strings.
+"""
+
+from __future__ import annotations
+
+V1 = (
+    """
+    CREATE TABLE sessions (
+        id          TEXT PRIMARY KEY,
+        project_dir TEXT NOT NULL,
+        title       TEXT NOT NULL DEFAULT '',
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        plan_model  TEXT NOT NULL,
+        exec_model  TEXT NOT NULL,
+        active_plan TEXT
+    )
+    """,
+    "CREATE INDEX sessions_by_project ON sessions (project_dir, updated_at)",
+    """
+    CREATE TABLE messages (
+        id         INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        pane       TEXT NOT NULL CHECK (pane IN ('plan', 'exec')),
+        role       TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        model      TEXT NOT NULL,
+        text       TEXT NOT NULL DEFAULT '',
+        thinking   TEXT NOT NULL DEFAULT '',
+        status     TEXT NOT NULL
+                   CHECK (status IN ('complete', 'streaming', 'cancelled', 'failed', 'partial')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX messages_by_session ON messages (session_id, id)",
+    """
+    CREATE TABLE usage (
+        id                          INTEGER PRIMARY KEY,
+        session_id                  TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        message_id                  INTEGER REFERENCES messages (id) ON DELETE SET NULL,
+        pane                        TEXT NOT NULL,
+        model                       TEXT NOT NULL,
+        input_tokens                INTEGER NOT NULL DEFAULT 0,
+        output_tokens               INTEGER NOT NULL DEFAULT 0,
+        cache_creation_input_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_read_input_tokens     INTEGER NOT NULL DEFAULT 0,
+        cost_nusd                   INTEGER,
+        all_opus_cost_nusd          INTEGER,
+        created_at                  TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX usage_by_session ON usage (session_id)",
+)
+
+# v2: file versions Segue has seen (saved, watched, sent) for the plan diff viewer, and an
+# index for "today's" totals across sessions.
+V2 = (
+    """
+    CREATE TABLE file_versions (
+        id      INTEGER PRIMARY KEY,
+        path    TEXT NOT NULL,
+        text    TEXT NOT NULL,
+        sha256  TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        source  TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX file_versions_by_path ON file_versions (path, id)",
+    "CREATE INDEX usage_by_time ON usage (created_at)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2)
+SCHEMA_VERSION = len(MIGRATIONS)
