@@ -1,0 +1,76 @@
+"""Prompt caching as the API bills it: writes, then reads of the same prefix within the TTL."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.models import family_of
+from core.simulator.tokens import Segment, prefix_digests
+
+MIN_CACHEABLE = {"haiku": 2048}
+DEFAULT_MIN_CACHEABLE = 1024
+
+
+def minimum_cacheable(model: str) -> int:
+    return MIN_CACHEABLE.get(family_of(model), DEFAULT_MIN_CACHEABLE)
+
+
+@dataclass(frozen=True)
+class InputUsage:
+    input_tokens: int
+    cache_creation_input_tokens: int
+    cache_read_input_tokens: int
+    ephemeral_1h_input_tokens: int = 0  # the part of the write made with a one-hour TTL
+
+    @property
+    def total(self) -> int:
+        return self.input_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
+
+
+class PromptCache:
+    """Cached prefixes per (model, prefix digest) with their expiry, shared by a server's threads."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._expiry: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def account(self, model: str, parts: list[Segment]) -> InputUsage:
+        """Split a request's input into uncached, cache-write and cache-read tokens, and remember it.
+
+        Like the API: every cache_control block is a breakpoint; the longest breakpoint prefix
+        still cached is read, and the prefix up to the last breakpoint is written (the part not
+        read). Prefixes shorter than the model's minimum are never cached. A read refreshes the TTL.
+        """
+        total = sum(part.tokens for part in parts)
+        digests = prefix_digests(parts)
+        minimum = minimum_cacheable(model)
+        running = 0
+        breakpoints: list[tuple[int, int]] = []  # (index, prefix tokens)
+        for index, part in enumerate(parts):
+            running += part.tokens
+            if part.breakpoint and running >= minimum:
+                breakpoints.append((index, running))
+        if not breakpoints:
+            return InputUsage(total, 0, 0)
+        now = self._clock()
+        with self._lock:
+            read = 0
+            for index, tokens in breakpoints:
+                key = (model, digests[index])
+                if self._expiry.get(key, 0.0) > now:
+                    read = max(read, tokens)
+                    self._expiry[key] = now + parts[index].ttl_seconds
+            last_index, last_tokens = breakpoints[-1]
+            written = max(0, last_tokens - read)
+            long_ttl = 0
+            for index, tokens in breakpoints:
+                key = (model, digests[index])
+                if tokens > read or self._expiry.get(key, 0.0) <= now:
+                    self._expiry[key] = now + parts[index].ttl_seconds
+            if written and parts[last_index].ttl_seconds > 300:
+                long_ttl = written
+        return InputUsage(total - read - written, written, read, long_ttl)
