@@ -137,7 +137,11 @@ def split_lines(text: str) -> list[str]:
 
 
 def word_spans(old: str, new: str) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
-    """Character ranges that differ between two similar lines, compared word by word."""
+    """Character ranges that differ between two lines, compared word by word.
+
+    Two lines that share too little (under WORD_DIFF_MIN_RATIO of their characters) get no
+    spans: they are different lines, and the line background already says so.
+    """
     old_tokens = _WORD_TOKEN.findall(old)
     new_tokens = _WORD_TOKEN.findall(new)
     matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
@@ -145,13 +149,18 @@ def word_spans(old: str, new: str) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
     new_offsets = _offsets(new_tokens)
     old_spans: list[Span] = []
     new_spans: list[Span] = []
+    same = 0
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
+            same += old_offsets[i2] - old_offsets[i1]
             continue
         if i2 > i1:
             _add_span(old_spans, old_offsets[i1], old_offsets[i2])
         if j2 > j1:
             _add_span(new_spans, new_offsets[j1], new_offsets[j2])
+    total = len(old) + len(new)
+    if total and 2 * same / total < WORD_DIFF_MIN_RATIO:
+        return (), ()
     return tuple(old_spans), tuple(new_spans)
 
 
@@ -170,13 +179,6 @@ def _add_span(spans: list[Span], start: int, end: int) -> None:
         spans.append((start, end))
 
 
-def _similar(old: str, new: str) -> bool:
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    return matcher.real_quick_ratio() >= WORD_DIFF_MIN_RATIO and matcher.quick_ratio() >= WORD_DIFF_MIN_RATIO and (
-        matcher.ratio() >= WORD_DIFF_MIN_RATIO
-    )
-
-
 def _replace_block(
     old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: int
 ) -> tuple[list[DiffLine], list[DiffLine], list[SplitRow]]:
@@ -188,10 +190,7 @@ def _replace_block(
         i, j = i1 + k, j1 + k
         left = right = None
         if i < i2 and j < j2:
-            old_spans: tuple[Span, ...] = ()
-            new_spans: tuple[Span, ...] = ()
-            if _similar(old[i], new[j]):
-                old_spans, new_spans = word_spans(old[i], new[j])
+            old_spans, new_spans = word_spans(old[i], new[j])
             left = DiffLine("removed", old[i], i + 1, None, old_spans)
             right = DiffLine("added", new[j], None, j + 1, new_spans)
         elif i < i2:
@@ -303,11 +302,12 @@ def diff_texts(old_text: str, new_text: str, *, context: int = 3) -> PlanDiff:
 
 def _first_change_line(lines: list[DiffLine]) -> int:
     # The heading over the first changed line says where a hunk is better than its first context line.
-    for line in lines:
+    for n, line in enumerate(lines):
         if line.kind == "added" and line.new_no is not None:
             return line.new_no
         if line.kind == "removed":
-            below = next((later.new_no for later in lines if later.new_no is not None and later.kind != "removed"), None)
+            # A removed line has no new number: use the new line that takes its place.
+            below = next((later.new_no for later in lines[n + 1 :] if later.new_no is not None), None)
             return below if below is not None else 1 << 30
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -106,9 +107,19 @@ def working_version(path: Path) -> Version:
     return Version("working tree", "working", text, when, str(path))
 
 
+def _inside_git_work_tree(directory: Path) -> bool:
+    # Importing gitpython costs ~80 ms; a directory with no .git above it needs no import to know.
+    if os.environ.get("GIT_DIR"):
+        return True
+    directory = Path(directory).resolve()
+    return any((parent / ".git").exists() for parent in (directory, *directory.parents))
+
+
 def _open_repo(path: Path, project_dir: Path):
     """The git repository holding `path` and the path relative to its work tree (posix)."""
-    import git  # gitpython spawns nothing at import, but it is heavy: keep it off app start
+    if not _inside_git_work_tree(project_dir):
+        raise NotAGitRepository(f"{Path(project_dir).name or project_dir} is not in a git repository.")
+    import git  # heavy (see above): only when there is a repository to read
 
     try:
         repo = git.Repo(project_dir, search_parent_directories=True)
