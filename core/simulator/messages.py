@@ -1,0 +1,276 @@
+"""One Messages-API request answered: validation, the reply with its usage, and its SSE events."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from core.models import family_of
+from core.simulator import faults, replies
+from core.simulator.cache import InputUsage, PromptCache
+from core.simulator.tokens import CHARS_PER_TOKEN, count, segments
+
+FAULT_FRACTION = 0.4  # mid-stream faults strike after this share of the reply text
+
+
+class RequestError(Exception):
+    """A request the API would refuse: HTTP status, error type and message."""
+
+    def __init__(self, status: int, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.kind = kind
+        self.message = message
+
+
+def validate(body: Any, *, needs_max_tokens: bool = True) -> dict[str, Any]:
+    """The body if the API would accept it, else RequestError with the API's error type."""
+    if not isinstance(body, dict):
+        raise RequestError(400, "invalid_request_error", "The request body must be a JSON object.")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise RequestError(400, "invalid_request_error", "model: Field required")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise RequestError(400, "invalid_request_error", "messages: at least one message is required")
+    for index, message in enumerate(messages):
+        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
+            raise RequestError(400, "invalid_request_error", f"messages.{index}.role: Input should be 'user' or 'assistant'")
+        if not isinstance(message.get("content"), (str, list)):
+            raise RequestError(400, "invalid_request_error", f"messages.{index}.content: Field required")
+    if needs_max_tokens:
+        max_tokens = body.get("max_tokens")
+        if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
+            raise RequestError(400, "invalid_request_error", "max_tokens: Field required (a positive integer)")
+        budget = thinking_budget(body)
+        if budget is not None and budget >= max_tokens:
+            raise RequestError(
+                400, "invalid_request_error", "`max_tokens` must be greater than `thinking.budget_tokens`."
+            )
+    system = body.get("system")
+    if system is not None and not isinstance(system, (str, list)):
+        raise RequestError(400, "invalid_request_error", "system: Input should be a string or a list of text blocks")
+    if not model.startswith("claude-"):
+        raise RequestError(404, "not_found_error", f"model: {model}")
+    return body
+
+
+def thinking_budget(body: dict[str, Any]) -> int | None:
+    thinking = body.get("thinking")
+    if not isinstance(thinking, dict) or thinking.get("type") not in ("enabled", "adaptive"):
+        return None
+    budget = thinking.get("budget_tokens")
+    return budget if isinstance(budget, int) and not isinstance(budget, bool) else 0
+
+
+def system_text(body: dict[str, Any]) -> str:
+    system = body.get("system")
+    if isinstance(system, str):
+        return system
+    if isinstance(system, list):
+        return "\n\n".join(str(block.get("text", "")) for block in system if isinstance(block, dict))
+    return ""
+
+
+def stable_id(prefix: str, *parts: object) -> str:
+    digest = hashlib.sha256("\x00".join(map(str, parts)).encode()).digest()
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    number = int.from_bytes(digest[:18], "big")
+    chars = []
+    for _ in range(22):
+        number, rest = divmod(number, len(alphabet))
+        chars.append(alphabet[rest])
+    return f"{prefix}_01{''.join(chars)}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything the response says, decided before the first byte is sent."""
+
+    message_id: str
+    model: str
+    thinking: str | None  # None: no thinking block
+    signature: str
+    text: str  # what this response streams (only the continuation after a prefill)
+    stop_reason: str
+    stop_sequence: str | None
+    usage: InputUsage
+    markers: faults.Markers
+    prefilled: bool
+
+    @property
+    def output_tokens(self) -> int:
+        return count(self.thinking or "") + count(self.text)
+
+    def usage_json(self, output_tokens: int | None = None) -> dict[str, Any]:
+        usage = self.usage
+        return {
+            "input_tokens": usage.input_tokens,
+            "cache_creation_input_tokens": usage.cache_creation_input_tokens,
+            "cache_read_input_tokens": usage.cache_read_input_tokens,
+            "cache_creation": {
+                "ephemeral_5m_input_tokens": usage.cache_creation_input_tokens - usage.ephemeral_1h_input_tokens,
+                "ephemeral_1h_input_tokens": usage.ephemeral_1h_input_tokens,
+            },
+            "output_tokens": self.output_tokens if output_tokens is None else output_tokens,
+            "service_tier": "standard",
+        }
+
+    def content_json(self) -> list[dict[str, Any]]:
+        blocks: list[dict[str, Any]] = []
+        if self.thinking is not None:
+            blocks.append({"type": "thinking", "thinking": self.thinking, "signature": self.signature})
+        blocks.append({"type": "text", "text": self.text})
+        return blocks
+
+    def message_json(self) -> dict[str, Any]:
+        return {
+            "id": self.message_id,
+            "type": "message",
+            "role": "assistant",
+            "model": self.model,
+            "content": self.content_json(),
+            "stop_reason": self.stop_reason,
+            "stop_sequence": self.stop_sequence,
+            "usage": self.usage_json(),
+        }
+
+
+def _continuation(full: str, prefill: str) -> str:
+    """What follows an assistant prefill: the rest of the reply, or its tail if the prefill strayed."""
+    stem = prefill.rstrip()
+    if not stem:
+        return full
+    if full.startswith(stem):
+        return full[len(stem) :]
+    if len(stem) >= len(full):
+        return "\n\nThat covers everything above."
+    # Resume at the next word of the reply after as many characters as the prefill holds.
+    match = re.search(r"\s", full[len(stem) :])
+    start = len(stem) + (match.start() if match else 0)
+    return full[start:] or "\n\nThat covers everything above."
+
+
+def decide(body: dict[str, Any], *, seed: int, cache: PromptCache, serial: int) -> Outcome:
+    """The reply, usage and stop reason for a validated request (cache state is updated)."""
+    model = body["model"]
+    messages = body["messages"]
+    prompt_raw = faults.last_user_text(messages)
+    markers = faults.parse(prompt_raw)
+    system = system_text(body)
+    reply = replies.compose(faults.strip(prompt_raw), system, family_of(model), seed, tokens=markers.tokens)
+    last = messages[-1]
+    prefilled = last.get("role") == "assistant"
+    text = _continuation(reply.text, faults.message_text(last)) if prefilled else reply.text
+    budget = thinking_budget(body)
+    thinking = None
+    if budget is not None and not prefilled:
+        thinking = reply.thinking
+        if budget > 0 and count(thinking) > budget:
+            thinking = thinking[: budget * CHARS_PER_TOKEN]
+    max_tokens = int(body.get("max_tokens") or 1 << 30)
+    stop_reason, stop_sequence = "end_turn", None
+    cut = len(text)
+    for sequence in body.get("stop_sequences") or []:
+        if isinstance(sequence, str) and sequence and 0 <= (found := text.find(sequence)) < cut:
+            cut, stop_reason, stop_sequence = found, "stop_sequence", sequence
+    room = max_tokens - count(thinking or "")
+    if room < 0:
+        thinking = (thinking or "")[: max_tokens * CHARS_PER_TOKEN]
+        room = 0
+    if count(text[:cut]) > room:
+        cut, stop_reason, stop_sequence = room * CHARS_PER_TOKEN, "max_tokens", None
+    text = text[:cut]
+    usage = cache.account(model, segments(body))
+    signature = base64.b64encode(
+        b"".join(hashlib.sha256(f"{seed}:{i}:{thinking}".encode()).digest() for i in range(3))
+    ).decode()
+    return Outcome(
+        message_id=stable_id("msg", seed, serial, model),
+        model=model,
+        thinking=thinking,
+        signature=signature,
+        text=text,
+        stop_reason=stop_reason,
+        stop_sequence=stop_sequence,
+        usage=usage,
+        markers=markers,
+        prefilled=prefilled,
+    )
+
+
+# -- streaming ----------------------------------------------------------------------------------
+
+FAULT = object()  # yielded once where a mid-stream fault should strike
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    data: dict[str, Any]
+    tokens: float = 0.0  # output tokens this event carries, for pacing
+
+    def encode(self) -> bytes:
+        import json
+
+        return f"event: {self.name}\ndata: {json.dumps(self.data, ensure_ascii=False, separators=(',', ':'))}\n\n".encode()
+
+
+def chunks(text: str, rng: random.Random, *, max_words: int = 4) -> Iterator[str]:
+    """`text` in pieces of 1..max_words words, whitespace kept, so the pieces join back exactly."""
+    words = re.findall(r"\s*\S+|\s+$", text)  # each word with the white space before it
+    index = 0
+    while index < len(words):
+        step = rng.randint(1, max_words)
+        yield "".join(words[index : index + step])
+        index += step
+
+
+def events(outcome: Outcome, rng: random.Random, *, fault_at: int | None = None, max_words: int = 4) -> Iterator[Event | object]:
+    """The SSE events of `outcome` in the real API's order; FAULT once `fault_at` text chars went out."""
+    message = outcome.message_json()
+    message["content"] = []
+    message["stop_reason"] = None
+    message["stop_sequence"] = None
+    message["usage"] = outcome.usage_json(output_tokens=1)
+    yield Event("message_start", {"type": "message_start", "message": message})
+    index = 0
+    if outcome.thinking is not None:
+        yield Event("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": "", "signature": ""}})
+        yield Event("ping", {"type": "ping"})
+        for piece in chunks(outcome.thinking, rng, max_words=max_words):
+            yield Event(
+                "content_block_delta",
+                {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": piece}},
+                len(piece) / CHARS_PER_TOKEN,
+            )
+        yield Event("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": outcome.signature}})
+        yield Event("content_block_stop", {"type": "content_block_stop", "index": 0})
+        index = 1
+    yield Event("content_block_start", {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}})
+    if index == 0:
+        yield Event("ping", {"type": "ping"})
+    sent = 0
+    for piece in chunks(outcome.text, rng, max_words=max_words):
+        yield Event(
+            "content_block_delta",
+            {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}},
+            len(piece) / CHARS_PER_TOKEN,
+        )
+        sent += len(piece)
+        if fault_at is not None and sent >= fault_at:
+            yield FAULT
+            fault_at = None
+    yield Event("content_block_stop", {"type": "content_block_stop", "index": index})
+    usage = outcome.usage_json()
+    del usage["cache_creation"], usage["service_tier"]  # message_delta carries the counts only
+    yield Event(
+        "message_delta",
+        {"type": "message_delta", "delta": {"stop_reason": outcome.stop_reason, "stop_sequence": outcome.stop_sequence}, "usage": usage},
+    )
+    yield Event("message_stop", {"type": "message_stop"})
