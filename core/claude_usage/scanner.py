@@ -153,7 +153,7 @@ class TranscriptScanner:
             self._records = None
         self.stats = stats
         self.total_bytes_read += stats.bytes_read
-        self._save(changed, removed=stats.files_removed > 0)
+        self._save(changed)
         return stats
 
     def records(self) -> list[UsageRecord]:
@@ -342,7 +342,7 @@ class TranscriptScanner:
             self.files[path] = state
         self._needs_dedupe = True
 
-    def _save(self, changed: list[FileState], removed: bool) -> None:
+    def _save(self, changed: list[FileState]) -> None:
         if self._db is None or not changed:
             return
         rows = []
