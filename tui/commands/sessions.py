@@ -1,0 +1,244 @@
+"""`segue sessions`, `segue export` and `segue cost`: the session store from the shell.
+
+Output pipes cleanly: click drops the styling when stdout is not a terminal, JSON is one
+document with stable keys and exact decimal strings for dollars (see core.export), and
+every failure is one sentence on stderr with exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _open_store():
+    from core.store import Store, StoreError
+
+    try:
+        return Store()
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _resolve(store, reference: str) -> str:
+    from core.store import StoreError
+
+    try:
+        return store.resolve_session_id(reference)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _local(moment) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _project(path: Path) -> str:
+    # The TUI keys sessions by the resolved project directory; so must we.
+    return str(path.expanduser().resolve())
+
+
+def _echo_json(document: Any) -> None:
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+# -- segue sessions ---------------------------------------------------------------------
+
+
+@click.command("sessions")
+@click.option("--json", "as_json", is_flag=True, help='Print {"sessions": [...]} as JSON.')
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Only sessions of this project directory (default: every project).",
+)
+@click.option("--search", "search", metavar="TEXT", help="Only sessions whose title or messages contain TEXT.")
+def sessions_command(as_json: bool, project_dir: Path | None, search: str | None) -> None:
+    """List stored sessions, newest first: id, last activity, messages, cost, models, title."""
+    from core import models
+    from core.export import decimal_text, session_dict
+    from core.pricing import format_usd
+    from core.store import StoreError
+
+    store = _open_store()
+    try:
+        summaries = store.list_sessions(_project(project_dir) if project_dir else None, search)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        store.close()
+    if as_json:
+        _echo_json(
+            {
+                "sessions": [
+                    {
+                        **session_dict(summary),
+                        "message_count": summary.message_count,
+                        "models": list(summary.models),
+                        "cost_usd": decimal_text(summary.cost_usd),
+                        "unknown_cost_rows": summary.unknown_cost_rows,
+                    }
+                    for summary in summaries
+                ]
+            }
+        )
+        return
+    if not summaries:
+        click.echo("No sessions yet." if not (project_dir or search) else "No sessions match.", err=True)
+        return
+    rows = []
+    for summary in summaries:
+        cost = format_usd(summary.cost_usd) + ("+?" if summary.unknown_cost_rows else "")
+        rows.append(
+            [
+                summary.id,
+                _local(summary.updated_at),
+                str(summary.message_count),
+                cost,
+                ", ".join(models.display_name(m) for m in summary.models) or "—",
+                summary.title or "(untitled)",
+            ]
+            + ([] if project_dir else [summary.project_dir])
+        )
+    header = ["ID", "UPDATED", "MSGS", "COST", "MODELS", "TITLE"] + ([] if project_dir else ["PROJECT"])
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    right = {2, 3}  # numbers line up on the right
+
+    def line(cells: list[str]) -> str:
+        parts = [cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(cells)]
+        return "  ".join(parts).rstrip()
+
+    click.echo(click.style(line(header), bold=True))
+    for row in rows:
+        click.echo(line(row))
+
+
+# -- segue export -----------------------------------------------------------------------
+
+
+@click.command("export")
+@click.argument("session")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True, help="Markdown transcript or JSON.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+def export_command(session: str, fmt: str, output: Path | None, force: bool) -> None:
+    """Export SESSION (an id or a unique prefix of one) as Markdown or JSON."""
+    from core.export import export_json, export_markdown
+    from core.store import StoreError
+
+    store = _open_store()
+    try:
+        session_id = _resolve(store, session)
+        if fmt == "json":
+            text = json.dumps(export_json(store, session_id), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = export_markdown(store, session_id)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        store.close()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from core.atomic_write import write_atomic
+
+    try:
+        # A file already there may be someone's work: replace it only when asked to.
+        write_atomic(output, text, expected=None, create_only=not force)
+    except FileExistsError:
+        raise click.ClickException(f"{output} already exists; pass --force to replace it.") from None
+    except OSError as error:
+        raise click.ClickException(f"Could not write {output}: {error.strerror or error}.") from None
+    click.echo(f"Exported session {session_id} to {output}.", err=True)
+
+
+# -- segue cost -------------------------------------------------------------------------
+
+
+def _cost_cells(totals) -> str:
+    from core.pricing import format_tokens, format_usd
+
+    usage = totals.usage
+    text = f"{format_tokens(usage.total_input)} in"
+    if usage.cache_read_input_tokens:
+        text += f" ({format_tokens(usage.cache_read_input_tokens)} cached)"
+    text += f" · {format_tokens(usage.output_tokens)} out · {format_usd(totals.cost_usd)}"
+    if totals.unknown_cost_rows:
+        text += f" + {totals.unknown_cost_rows} unpriced"
+    replies = "reply" if totals.messages == 1 else "replies"
+    return f"{text} · {totals.messages} {replies}"
+
+
+def _savings(totals) -> str:
+    from core.pricing import format_usd
+
+    text = f"all-Opus {format_usd(totals.all_opus_cost_usd)}"
+    saved = totals.savings_usd
+    if saved is not None and totals.all_opus_cost_usd:
+        text += f" · saved {saved / totals.all_opus_cost_usd * 100:.0f}%"
+    return text
+
+
+@click.command("cost")
+@click.argument("session", required=False)
+@click.option("--json", "as_json", is_flag=True, help='Print {"session": ..., "today": ...} as JSON.')
+def cost_command(session: str | None, as_json: bool) -> None:
+    """What SESSION cost; without SESSION, this directory's latest session and today's spend."""
+    from core import models
+    from core.export import session_dict, totals_dict
+    from core.store import StoreError
+
+    today = date.today()
+    store = _open_store()
+    try:
+        if session is not None:
+            row = store.get_session(_resolve(store, session))
+        else:
+            row = store.latest_session(_project(Path.cwd()))
+        report: dict[str, Any] = {"session": None, "today": None}
+        if row is not None:
+            report["session"] = {
+                **session_dict(row),
+                "totals": store.totals(row.id),
+                "panes": {pane: store.totals(row.id, pane=pane) for pane in ("plan", "exec")},
+                "models": store.totals_by_model(row.id),
+            }
+        report["today"] = {"date": today.isoformat(), "totals": store.totals(day=today)}
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        store.close()
+
+    if as_json:
+        found = report["session"]
+        if found is not None:
+            found["totals"] = totals_dict(found["totals"])
+            found["panes"] = {pane: totals_dict(line) for pane, line in found["panes"].items()}
+            found["models"] = {model: totals_dict(line) for model, line in found["models"].items()}
+        report["today"]["totals"] = totals_dict(report["today"]["totals"])
+        _echo_json(report)
+        return
+
+    found = report["session"]
+    if found is None:
+        click.echo(f"No session for {_project(Path.cwd())} yet.")
+    else:
+        title = f' "{found["title"]}"' if found["title"] else ""
+        click.echo(click.style(f"Session {found['id']}{title}", bold=True) + f" · {found['project_dir']}")
+        names = {"plan": "Plan", "exec": "Execute"}
+        for pane, line in found["panes"].items():
+            if line.messages:
+                click.echo(f"  {names[pane]:<10} {_cost_cells(line)}")
+        for model, line in found["models"].items():
+            click.echo(f"  {models.display_name(model):<10} {_cost_cells(line)}")
+        click.echo(f"  {'Total':<10} {_cost_cells(found['totals'])} · {_savings(found['totals'])}")
+    spent = report["today"]["totals"]
+    click.echo(
+        click.style(f"Today {report['today']['date']}", bold=True)
+        + f" (all sessions): {_cost_cells(spent)} · {_savings(spent)}"
+    )
