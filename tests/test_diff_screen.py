@@ -142,8 +142,10 @@ async def test_hunk_navigation_scrolls_to_each_hunk(tmp_path):
             assert view.scroll_offset.y <= expected < view.scroll_offset.y + view.scrollable_content_region.height
             offsets.append(view.scroll_offset.y)
         assert offsets == sorted(offsets) and offsets[0] > 0 and offsets[-1] > offsets[0]
+        assert text_of(screen, "#diff-summary").endswith("change 3 of 3")
         await pilot.press("p")
         assert view.cursor == view.hunk_rows[1]
+        assert text_of(screen, "#diff-summary").endswith("change 2 of 3")
         assert view.scroll_offset.y < offsets[-1]
 
 

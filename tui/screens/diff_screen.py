@@ -131,6 +131,7 @@ class DiffScreen(Screen[None]):
         self.pair: tuple[int, int] | None = None
         self.diff: PlanDiff | None = None
         self.preferred_layout = "split"
+        self.position = ""  # " · change 2 of 9" once n/p has been used
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -225,6 +226,7 @@ class DiffScreen(Screen[None]):
 
     def _show(self, pair: tuple[int, int], diff: PlanDiff) -> None:
         self.pair = pair
+        self.position = ""
         self.diff = diff
         view = self.diff_view
         view.show_diff(diff, self.layout_mode)
@@ -254,7 +256,7 @@ class DiffScreen(Screen[None]):
             hunks = len(self.diff.hunks)
             text = (
                 f"[$success]+{summary.added}[/] [$error]−{summary.removed}[/] · "
-                f"{hunks} {'hunk' if hunks == 1 else 'hunks'} · {sections} · {self.layout_mode}"
+                f"{hunks} {'hunk' if hunks == 1 else 'hunks'} · {sections} · {self.layout_mode}{self.position}"
             )
         self.query_one("#diff-summary", Static).update(text)
 
@@ -288,7 +290,9 @@ class DiffScreen(Screen[None]):
 
     @on(DiffView.HunkReached)
     def _hunk_reached(self, event: DiffView.HunkReached) -> None:
-        self.notify(f"Change {event.index + 1} of {event.total}", timeout=1.5)
+        # In the summary line rather than a toast: a toast would cover the very lines jumped to.
+        self.position = f" · change {event.index + 1} of {event.total}"
+        self._show_header()
 
     # -- actions -------------------------------------------------------------------------
     def action_close(self) -> None:
