@@ -96,19 +96,27 @@ async def test_meter_budget_percent_turns_warning_then_error():
         assert "budget" not in meter.text and not meter.has_class("-over")
 
 
-async def test_meter_repaints_only_when_its_text_changes():
+async def test_meter_work_is_per_frame_not_per_update():
     app = MeterHost()
     async with app.run_test(size=(120, 6)) as pilot:
         meter = app.query_one(CostMeter)
+        await pilot.pause()
         calls = []
         original = meter.refresh
-        meter.refresh = lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs)
-        # 2 output tokens more on Sonnet is $0.00002: the shown "$0.041" does not change
+        meter.refresh = lambda *args, **kwargs: calls.append(kwargs) or original(*args, **kwargs)
+        builds = meter.content_builds
+        # a burst of updates between two frames asks for one repaint, without a layout pass
         for output in range(4_000, 4_010):
             meter.live = cost_view.reply_cost(SONNET, TokenUsage(input_tokens=500, output_tokens=output), OPUS)
+        assert calls == [{"layout": False}]
         await pilot.pause()
-        assert len(calls) == 1  # the first value changed the text, the other nine did not
         assert meter.text.startswith("session $0.041")
+        assert meter.content_builds == builds + 1
+        # 2 more output tokens on Sonnet is $0.00002: the shown "$0.041" stays, so no new Content
+        meter.live = cost_view.reply_cost(SONNET, TokenUsage(input_tokens=500, output_tokens=4_012), OPUS)
+        await pilot.pause()
+        assert painted(meter).startswith("session $0.041")
+        assert meter.content_builds == builds + 1
 
 
 async def test_pane_cost_line_shows_tokens_cache_split_reply_and_pane_total():

@@ -1,7 +1,9 @@
 """The always-visible session cost meter and each pane's cost line, fed by the app's usage messages.
 
-Both are cheap to update many times a second: they build a short string from the new values
-and touch the screen only when that string changed.
+Both are cheap to update many times a second. Setting a value only marks the widget stale and
+asks for one repaint; the text is rebuilt when the frame is drawn (at most once a frame, however
+many updates arrived), and the styled Content only when that text changed. The long form for
+the tooltip is built only when someone hovers.
 """
 
 from __future__ import annotations
@@ -29,11 +31,64 @@ def tokens_text(usage: TokenUsage) -> str:
     return f"{format_tokens(usage.total_input)} in{cache} · {format_tokens(usage.output_tokens)} out"
 
 
-class CostMeter(Widget):
+class _FrameText:
+    """Rebuild the text at draw time, once a frame; keep the Content while the text is unchanged."""
+
+    _stale = True
+    _text = ""
+    _content = Content("")
+    content_builds = 0  # how often the styled Content was rebuilt (the benchmark and tests read it)
+
+    def _invalidate(self) -> None:
+        if not self._stale:
+            self._stale = True
+            self.refresh(layout=self._auto_sized())  # type: ignore[attr-defined]
+
+    def _auto_sized(self) -> bool:
+        # A layout pass re-measures the whole screen, streaming Markdown included; a line of
+        # fixed size only needs a repaint.
+        styles = self.styles  # type: ignore[attr-defined]
+        return bool((styles.width is not None and styles.width.is_auto) or (styles.height is not None and styles.height.is_auto))
+
+    def _fresh(self) -> Content:
+        if self._stale:
+            self._stale = False
+            text, markup = self._compose_text()
+            if text != self._text:
+                self._text = text
+                self._content = Content.from_markup(markup)
+                self.content_builds += 1
+        return self._content
+
+    def _compose_text(self) -> tuple[str, str]:
+        raise NotImplementedError
+
+    @property
+    def text(self) -> str:
+        """The plain text the widget shows for its current values."""
+        self._fresh()
+        return self._text
+
+    @property
+    def tooltip(self):  # Textual reads this when the pointer rests on the widget
+        return self.long_text
+
+    @tooltip.setter
+    def tooltip(self, value) -> None:
+        pass  # the long form is always derived from the current values
+
+    @property
+    def long_text(self) -> str:
+        raise NotImplementedError
+
+
+class CostMeter(_FrameText, Widget):
     """session $ · all-Opus $ · saved % · today $ · budget %, with the streaming reply on top.
 
     The app sets `session` and `today` (sums of stored rows), `live` (the reply streaming now,
-    or None) and `budget` (the latest BudgetCheck, or None without a budget).
+    or None) and `budget` (the latest BudgetCheck, or None without a budget). The budget
+    percentage takes the warning colour (and the class -warn) at the warn fraction, the error
+    colour (-over) past the limit.
     """
 
     DEFAULT_CSS = """
@@ -50,65 +105,50 @@ class CostMeter(Widget):
     def __init__(self, opus_model: str = models.ALIASES["opus"], **kwargs) -> None:
         super().__init__(**kwargs)
         self.opus_model = opus_model
-        self.text = ""
-        self.long_text = ""
-        self._markup = ""
-        self._content = Content("")
-        self._recompute()
 
     def render(self) -> Content:
-        return self._content
+        return self._fresh()
 
     def watch_session(self) -> None:
-        self._recompute()
+        self._invalidate()
 
     def watch_today(self) -> None:
-        self._recompute()
+        self._invalidate()
 
     def watch_live(self) -> None:
-        self._recompute()
+        self._invalidate()
 
-    def watch_budget(self) -> None:
-        self._recompute()
-
-    def _recompute(self) -> None:
-        session, today = self.session, self.today
-        if self.live is not None:
-            session = session + self.live
-            today = today + self.live
-        budget = self.budget
-        percent = None
-        if budget is not None and budget.fraction is not None:
-            percent = f"{budget.fraction * 100:.0f}%"
-
-        session_usd, opus_usd, saved, today_usd = (
-            cost_text(session),
-            format_usd(session.all_opus_cost_usd),
-            savings_text(session),
-            cost_text(today),
-        )
-        text = f"session {session_usd} · all-Opus {opus_usd} · saved {saved} · today {today_usd}"
-        budget_colour = {"warn": "$warning", "over": "$error"}.get(budget.level if budget else "", "")
-        budget_markup = ""
-        if percent is not None:
-            text += f" · budget {percent}"
-            budget_markup = f" · [dim]budget[/] " + (f"[bold {budget_colour}]{percent}[/]" if budget_colour else percent)
-        if text == self.text:
-            return
-        self.text = text
-        self._markup = (
-            f"[dim]session[/] [bold]{session_usd}[/] · [dim]all-Opus[/] [$opus]{opus_usd}[/]"
-            f" · [dim]saved[/] [$success]{saved}[/] · [dim]today[/] {today_usd}{budget_markup}"
-        )
-        self._content = Content.from_markup(self._markup)
-        self.long_text = self._long_text(session, today, budget)
-        self.tooltip = self.long_text
+    def watch_budget(self, budget: BudgetCheck | None) -> None:
         self.set_class(bool(budget and budget.level == "warn"), "-warn")
         self.set_class(bool(budget and budget.level == "over"), "-over")
-        if self.is_mounted:
-            self.refresh()
+        self._invalidate()
 
-    def _long_text(self, session: CostLine, today: CostLine, budget: BudgetCheck | None) -> str:
+    def _totals(self) -> tuple[CostLine, CostLine]:
+        if self.live is None:
+            return self.session, self.today
+        return self.session + self.live, self.today + self.live
+
+    def _compose_text(self) -> tuple[str, str]:
+        session, today = self._totals()
+        session_usd, opus_usd = cost_text(session), format_usd(session.all_opus_cost_usd)
+        saved, today_usd = savings_text(session), cost_text(today)
+        text = f"session {session_usd} · all-Opus {opus_usd} · saved {saved} · today {today_usd}"
+        markup = (
+            f"[dim]session[/] [bold]{session_usd}[/] · [dim]all-Opus[/] [$opus]{opus_usd}[/]"
+            f" · [dim]saved[/] [$success]{saved}[/] · [dim]today[/] {today_usd}"
+        )
+        budget = self.budget
+        if budget is not None and budget.fraction is not None:
+            percent = f"{budget.fraction * 100:.0f}%"
+            colour = {"warn": "bold $warning", "over": "bold $error"}.get(budget.level)
+            text += f" · budget {percent}"
+            markup += " · [dim]budget[/] " + (f"[{colour}]{percent}[/]" if colour else percent)
+        return text, markup
+
+    @property
+    def long_text(self) -> str:
+        """The tooltip: the same figures spelled out, labelled "priced at Opus rates"."""
+        session, today = self._totals()
         lines = [f"This session: {cost_text(session)} · {tokens_text(session.usage)}"]
         if self.live is not None:
             lines.append(f"  including the reply streaming now: {cost_text(self.live)}")
@@ -121,16 +161,17 @@ class CostMeter(Widget):
         lines.append(f"Today: {cost_text(today)}")
         if session.unknown:
             lines.append(f"{session.unknown} message(s) on a model without a known price are counted in tokens only.")
-        if budget is not None and budget.message:
-            lines.append(budget.message)
+        if self.budget is not None and self.budget.message:
+            lines.append(self.budget.message)
         return "\n".join(lines)
 
 
-class PaneCostLine(Static):
+class PaneCostLine(_FrameText, Static):
     """A pane's cost line: the last (or streaming) reply's tokens and dollars, then the pane total.
 
     "1.2k in (2.9k cached) · 840 out · $0.041 · pane $0.41". `reply` is that reply, `total` the
     pane's stored total; while `streaming`, the reply is not stored yet and is added on top.
+    Dollars take the pane model's accent colour ($opus, $sonnet).
     """
 
     DEFAULT_CSS = """
@@ -145,51 +186,52 @@ class PaneCostLine(Static):
     def __init__(self, model: str = "", **kwargs) -> None:
         super().__init__("", **kwargs)
         self.set_reactive(PaneCostLine.model, model)
-        self.text = ""
-        self._recompute()
+
+    def render(self) -> Content:
+        return self._fresh()
 
     def show(self, reply: CostLine | None, total: CostLine, *, streaming: bool = False) -> None:
-        """Set all three at once (one recompute instead of three)."""
+        """Set all three at once."""
         self.set_reactive(PaneCostLine.reply, reply)
         self.set_reactive(PaneCostLine.total, total)
         self.set_reactive(PaneCostLine.streaming, streaming)
-        self._recompute()
+        self._invalidate()
 
     def watch_reply(self) -> None:
-        self._recompute()
+        self._invalidate()
 
     def watch_total(self) -> None:
-        self._recompute()
+        self._invalidate()
 
     def watch_streaming(self) -> None:
-        self._recompute()
+        self._invalidate()
 
     def watch_model(self) -> None:
-        self._recompute()
+        self._invalidate()
 
-    def _recompute(self) -> None:
-        reply, total = self.reply, self.total
-        if self.streaming and reply is not None:
-            total = total + reply
+    def _shown_total(self) -> CostLine:
+        if self.streaming and self.reply is not None:
+            return self.total + self.reply
+        return self.total
+
+    def _compose_text(self) -> tuple[str, str]:
+        reply, total = self.reply, self._shown_total()
         family = models.family_of(self.model) if self.model else "other"
         colour = f"${family}" if family in ("opus", "sonnet") else "bold"
         pane_usd = cost_text(total)
         if reply is None:
-            text = f"pane {pane_usd}"
-            markup = f"[dim]pane[/] [{colour}]{pane_usd}[/]"
-        else:
-            reply_usd = cost_text(reply)
-            tokens = tokens_text(reply.usage)
-            text = f"{tokens} · {reply_usd} · pane {pane_usd}"
-            markup = f"{tokens} · [{colour}]{reply_usd}[/] · [dim]pane[/] [{colour}]{pane_usd}[/]"
-        if text == self.text:
-            return
-        self.text = text
-        self.update(Content.from_markup(markup))
-        self.tooltip = self._long_text(reply, total)
+            return f"pane {pane_usd}", f"[dim]pane[/] [{colour}]{pane_usd}[/]"
+        reply_usd = cost_text(reply)
+        tokens = tokens_text(reply.usage)
+        return (
+            f"{tokens} · {reply_usd} · pane {pane_usd}",
+            f"{tokens} · [{colour}]{reply_usd}[/] · [dim]pane[/] [{colour}]{pane_usd}[/]",
+        )
 
-    @staticmethod
-    def _long_text(reply: CostLine | None, total: CostLine) -> str:
+    @property
+    def long_text(self) -> str:
+        """The tooltip: the reply's four token kinds, its Opus-rate comparison, the pane total."""
+        reply, total = self.reply, self._shown_total()
         lines = []
         if reply is not None:
             usage = reply.usage
@@ -200,8 +242,6 @@ class PaneCostLine(Static):
                 f"{format_tokens(usage.output_tokens)} output = {cost_text(reply)}"
             )
             if reply.savings_usd is not None:
-                lines.append(
-                    f"Priced at Opus rates: {format_usd(reply.all_opus_cost_usd)} (saved {savings_text(reply)})"
-                )
+                lines.append(f"Priced at Opus rates: {format_usd(reply.all_opus_cost_usd)} (saved {savings_text(reply)})")
         lines.append(f"This pane: {total.messages} replies · {cost_text(total)} · {tokens_text(total.usage)}")
         return "\n".join(lines)
