@@ -182,3 +182,17 @@ async def test_project_cost_of_unknown_model_is_none(count_server):
         assert await budget.project_cost(client, "mystery-model", PARAMS, 100) is None
     finally:
         await client.close()
+
+
+async def test_project_cost_against_the_simulator(simulator):
+    from core.simulator.tokens import input_total
+
+    client = make_client(Endpoint(simulator.base_url, "sk-ant-test", demo=True), max_retries=0)
+    try:
+        projected = await budget.project_cost(client, "claude-opus-5-5", PARAMS, output_estimate=2_000)
+    finally:
+        await client.close()
+    counted = input_total({"model": "claude-opus-5-5", **{k: PARAMS[k] for k in ("system", "messages")}})
+    assert len(simulator.count_token_requests) == 1
+    # Opus 5.5: counted input at $4/MTok + 2,000 output at $20/MTok
+    assert projected == D(counted) * 4 / 1_000_000 + D("0.04")

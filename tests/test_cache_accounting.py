@@ -81,3 +81,31 @@ def test_switch_penalty_edges():
         "Switching drops the 20.0k-token prompt cache: the next message costs about $0.046 more to rebuild it."
     )
     assert "unknown" in cache.switch_penalty_text(20_000, OPUS, "mystery-model")
+
+
+async def test_cache_write_then_read_across_two_turns_on_the_simulator(simulator):
+    """The usage the simulator reports for a cached system prompt, priced and accounted."""
+    from core.client import Endpoint, make_client
+
+    system = [{"type": "text", "text": "Follow the plan exactly. " * 400, "cache_control": {"type": "ephemeral"}}]
+    client = make_client(Endpoint(simulator.base_url, "sk-ant-test", demo=True), max_retries=0)
+    try:
+        replies = []
+        for prompt in ("Implement step one [[sim:tokens=40]]", "Implement step two [[sim:tokens=40]]"):
+            message = await client.messages.create(
+                model=SONNET, max_tokens=200, system=system, messages=[{"role": "user", "content": prompt}]
+            )
+            replies.append(TokenUsage().merged(message.usage))
+    finally:
+        await client.close()
+    first, second = replies
+    written = first.cache_creation_input_tokens
+    assert written >= 1_024 and first.cache_read_input_tokens == 0
+    assert second.cache_read_input_tokens == written and second.cache_creation_input_tokens == 0
+    # Sonnet 5.5: the first turn paid 2.5 - 2 = $0.5/MTok extra on the write...
+    assert cache.cache_write_premium_usd(SONNET, first) == Decimal(written) * Decimal("0.5") / 1_000_000
+    # ...the second saved 2 - 0.1 = $1.9/MTok on the read
+    assert cache.cache_savings_usd(SONNET, second) == Decimal(written) * Decimal("1.9") / 1_000_000
+    # switching this pane to Opus now would rewrite the prefix at $5 instead of reading it at $0.1
+    prefix = cache.cached_prefix_tokens(second)
+    assert cache.switch_penalty_usd(prefix, SONNET, OPUS) == Decimal(prefix) * Decimal("4.9") / 1_000_000
