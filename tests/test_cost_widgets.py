@@ -9,7 +9,7 @@ from cost_rows import OPUS, SONNET, make_row
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Sparkline, Static
 
-from core import cost_view
+from core import cost_view, pricing
 from core.budget import BudgetLimits, check_before_send, check_while_streaming
 from core.cost_view import CostLine
 from core.usage import TokenUsage
@@ -236,3 +236,64 @@ async def test_budget_dialog_asks_and_answers():
         await pilot.press("escape")
         await pilot.pause()
         assert app.results == [False, True, True, False]
+
+
+class StreamHost(ThemedApp):
+    """Feeds a real streamed turn's UsageUpdate events into the meter, as the app does."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.seen: list[tuple[str, TokenUsage, str]] = []  # (event, usage, meter text then)
+        self.done = None
+
+    def compose(self) -> ComposeResult:
+        yield CostMeter(id="meter")
+        yield PaneCostLine(SONNET, id="exec-cost")
+
+    async def stream(self) -> None:
+        from core.client import Endpoint, make_client
+        from core.events import TurnDone, UsageUpdate
+        from core.turn import TurnRequest, stream_turn
+
+        meter = self.query_one(CostMeter)
+        pane_line = self.query_one(PaneCostLine)
+        client = make_client(Endpoint(self.base_url, "sk-ant-test", demo=True), max_retries=0)
+        request = TurnRequest(SONNET, [{"role": "user", "content": "Implement the parser [[sim:tokens=80]]"}], max_tokens=400)
+        try:
+            async for event in stream_turn(client, request):
+                if isinstance(event, UsageUpdate):
+                    live = cost_view.reply_cost(event.model, event.usage, OPUS)
+                    meter.live = live
+                    pane_line.show(live, CostLine(), streaming=True)
+                    self.seen.append(("usage", event.usage, meter.text))
+                elif isinstance(event, TurnDone):
+                    self.done = event
+                    stored = cost_view.reply_cost(event.model, event.usage, OPUS)
+                    meter.live = None
+                    meter.session = stored
+                    meter.today = stored
+                    pane_line.show(stored, stored)
+        finally:
+            await client.close()
+
+
+async def test_meter_follows_a_paced_simulator_stream(paced_simulator):
+    app = StreamHost(paced_simulator.base_url)
+    async with app.run_test(size=(120, 6)) as pilot:
+        await app.stream()
+        await pilot.pause()
+        assert app.done is not None
+        # message_start's usage arrives before any text: the meter already prices the input
+        first_usage = app.seen[0][1]
+        assert first_usage.input_tokens > 0 and first_usage.output_tokens < app.done.usage.output_tokens
+        # Sonnet 5.5: $2/MTok in, $10/MTok out; Opus 5.5: $4 and $20
+        usage = app.done.usage
+        expected = D(usage.input_tokens) * 2 / 1_000_000 + D(usage.output_tokens) * 10 / 1_000_000
+        expected_opus = D(usage.input_tokens) * 4 / 1_000_000 + D(usage.output_tokens) * 20 / 1_000_000
+        assert app.seen[-1][1] == usage  # the last live value is the final cumulative usage
+        meter = app.query_one(CostMeter)
+        assert meter.session.cost_usd == expected
+        assert meter.text.startswith(f"session {pricing.format_usd(expected)} · all-Opus {pricing.format_usd(expected_opus)}")
+        assert meter.text == app.seen[-1][2]  # the live figure equalled the stored one
+        assert app.query_one(PaneCostLine).text.endswith(f"{pricing.format_usd(expected)} · pane {pricing.format_usd(expected)}")
