@@ -9,10 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.session import EXEC_SYSTEM, PLAN_SYSTEM, Context
-
-CACHE = {"type": "ephemeral"}
-
+from core.exec_context import CACHE_CONTROL, ExecContext, build_exec_context
+from core.session import PLAN_SYSTEM
 
 def _read(path: Path | None):
     from core.project_files import FileProblem, read_text_file
@@ -40,24 +38,21 @@ def active_plan_path(session: Any) -> Path | None:
     return active_plan(session.project_dir, session.picked_plan, session.settings.plan_pattern)
 
 
-def load_context(session: Any, pane: str) -> Context:
+def load_context(session: Any, pane: str) -> ExecContext:
     from core.project_files import claude_md_path
 
     claude = _read(claude_md_path(session.project_dir))
     if pane == "exec":
-        from core.exec_context import build_exec_context
-
         plan = _read(active_plan_path(session))
         versions = {}
         for snapshot in (claude, plan):
             if snapshot is not None:
                 versions[snapshot.path.name] = _version(session, snapshot)
-        built = build_exec_context(claude, plan, versions)
-        return Context(built.blocks, built.files)
+        return build_exec_context(claude, plan, versions)
     blocks: list[dict[str, Any]] = [{"type": "text", "text": PLAN_SYSTEM}]
     files: tuple[tuple[str, int], ...] = ()
     if claude is not None:
         blocks.append({"type": "text", "text": f"# CLAUDE.md (project rules)\n\n{claude.text}"})
         files = ((claude.path.name, _version(session, claude)),)
-    blocks[-1] = {**blocks[-1], "cache_control": CACHE}
-    return Context(blocks, files)
+    blocks[-1] = {**blocks[-1], "cache_control": dict(CACHE_CONTROL)}
+    return ExecContext(blocks, files)

@@ -18,6 +18,7 @@ from typing import Any
 
 from core import models, pricing
 from core.client import Endpoint, make_client
+from core.exec_context import ExecContext
 from core.history import CHARS_PER_TOKEN, trim_history
 from core.events import TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, TurnStarted
 from core.settings import Settings
@@ -33,13 +34,6 @@ PLAN_SYSTEM = (
     "sections for goals, architecture, decisions with their reasons, implementation steps "
     "(numbered, each small enough to hand to the implementer), risks and open questions."
 )
-EXEC_SYSTEM = (
-    "You are the implementation model in a two-model workflow. Follow the project rules in "
-    "CLAUDE.md and the active plan exactly; where they are silent, choose the simplest thing "
-    "that fits them. Write complete, working code."
-)
-
-
 @dataclass
 class PaneState:
     name: str
@@ -49,18 +43,7 @@ class PaneState:
     streaming: bool = False
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a pane sends as its system prompt, and the files (with versions) it came from."""
-
-    blocks: list[dict[str, Any]]
-    files: tuple[tuple[str, int], ...] = ()
-
-    def label(self) -> str:
-        return " · ".join(f"{name} (v{version})" for name, version in self.files)
-
-
-ContextProvider = Callable[[str], Context]
+ContextProvider = Callable[[str], ExecContext]
 
 
 class Session:
@@ -146,12 +129,12 @@ class Session:
             return True
         return False
 
-    def _default_context(self, pane: str) -> Context:
+    def _default_context(self, pane: str) -> ExecContext:
         from core.context_files import load_context
 
         return load_context(self, pane)
 
-    def request_for(self, pane: str, prompt: str) -> tuple[TurnRequest, Context, int]:
+    def request_for(self, pane: str, prompt: str) -> tuple[TurnRequest, ExecContext, int]:
         state = self.panes[pane]
         context = self.context_provider(pane)
         room = (

@@ -19,7 +19,11 @@ from core.session import PANES, Session
 from core.settings import Settings
 from themes import ThemedApp
 from tui.messages import ModelSwitched, PromptSubmitted, TurnFinished, UsageUpdated
+from tui.cost_tracking import CostTracking
+from tui.handoff import HandoffActions
 from tui.model_commands import ModelCommands
+from tui.screen_actions import ScreenActions
+from tui.widgets.cost_meter import CostMeter
 from tui.widgets.pane import ConversationPane
 
 
@@ -48,7 +52,7 @@ class TopBar(Horizontal):
         yield Static("", id="today")
 
 
-class SegueApp(ThemedApp):
+class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
     TITLE = "Segue"
     CSS_PATH = "app.tcss"
     COMMANDS = ThemedApp.COMMANDS | {ModelCommands}
@@ -58,6 +62,14 @@ class SegueApp(ThemedApp):
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous_pane", priority=True, show=False, tooltip="Move focus to the other pane"),
         Binding("ctrl+t", "toggle_model", "Model", id="toggle_model", tooltip="Switch the focused pane between Opus and Sonnet"),
         Binding("f2", "pick_model", "Models", id="pick_model", tooltip="Pick any model from the catalog for the focused pane"),
+        Binding("ctrl+s", "save_plan", "Save plan", id="save_plan", priority=True, tooltip="Save the last planning reply as a plan file"),
+        Binding("ctrl+o", "hand_off", "Hand off", id="hand_off", tooltip="Send the active plan to the execution pane"),
+        Binding("ctrl+r", "record_decision", "Decision", id="record_decision", tooltip="Record a decision in CLAUDE.md"),
+        Binding("f3", "show_files", "Files", id="show_files", tooltip="CLAUDE.md and the plan files; pick the active plan, open in $EDITOR"),
+        Binding("ctrl+d", "show_diff", "Diff", id="show_diff", priority=True, tooltip="Plan diff viewer: the active plan (or CLAUDE.md) across its versions"),
+        Binding("f4", "show_costs", "Costs", id="show_costs", tooltip="This session's messages, tokens and dollars, per model and over time"),
+        Binding("f5", "show_usage", "CC usage", id="show_usage", tooltip="Claude Code's own transcripts: cost per model, the 5-hour block, all-Opus comparison"),
+        Binding("f6", "show_sessions", "Sessions", id="show_sessions", tooltip="Open, rename, delete or search sessions; start a new one"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit Segue (the session is saved)"),
     ]
 
@@ -76,7 +88,11 @@ class SegueApp(ThemedApp):
         self.settings = settings
         self.store = store if store is not None else session.store
         self.resumed = resumed
-        self.live_usage: dict[str, Any] = {}
+        self.init_costs()
+        # The planning reply last saved as a plan file (guard rail: unsaved plan).
+        self.saved_plan_reply: Any = None
+        self.file_notice = ""
+        self.watching = False  # set once the watcher has reported the files it started with
 
     @property
     def endpoint(self) -> Endpoint:
@@ -89,25 +105,59 @@ class SegueApp(ThemedApp):
         with Horizontal(id="panes"):
             for pane in PANES:
                 yield ConversationPane(pane, self.session)
-        yield Static("", id="session-bar")
+        with Horizontal(id="session-bar"):
+            yield CostMeter(self.settings.opus_model, id="cost-meter")
+            yield Static("", id="file-notice")
         yield Footer()
 
     def on_mount(self) -> None:
         bar = self.query_one(TopBar)
         bar.set_class(self.endpoint.demo, "demo")
-        where = _short_path(self.session.project_dir)
-        if self.session.title:
-            where += f' · session "{self.session.title}"'
-        bar.query_one("#where", Static).update(f"· {where}")
+        self._show_where()
         self._apply_width(self.size.width)
         self.pane("plan").focus_input()
         if self.store is not None and self.resumed:
             self.call_after_refresh(self._restore_history)
-        self.refresh_costs()
+        self.reload_costs()
+        self.refresh_context_line()
+        self.watch_project_files()
 
     async def _restore_history(self) -> None:
         for pane in PANES:
             await self.pane(pane).show_history(self.store.messages(self.session.id, pane))
+
+    async def open_session(self, session_id: str | None) -> None:
+        """Show another stored session (None: a new one) in the panes."""
+        if any(state.streaming for state in self.session.panes.values()):
+            self.notify("A reply is streaming: Esc cancels it, then switch sessions.", severity="warning")
+            return
+        if session_id == self.session.id:
+            return
+        self.session = Session(
+            self.session.endpoint,
+            self.settings,
+            self.session.project_dir,
+            store=self.store,
+            session_id=session_id,
+            client=self.session.client,
+        )
+        self.saved_plan_reply = None
+        self.init_costs()
+        panes = self.query_one("#panes")
+        await panes.remove_children()
+        await panes.mount_all([ConversationPane(pane, self.session) for pane in PANES])
+        self._show_where()
+        if session_id is not None:
+            await self._restore_history()
+        self.reload_costs()
+        self.refresh_context_line()
+        self.pane("plan").focus_input()
+
+    def _show_where(self) -> None:
+        where = _short_path(self.session.project_dir)
+        if self.session.title:
+            where += f' · session "{self.session.title}"'
+        self.query_one(TopBar).query_one("#where", Static).update(f"· {where}")
 
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)
@@ -131,32 +181,58 @@ class SegueApp(ThemedApp):
 
     @on(PromptSubmitted)
     def _prompt_submitted(self, event: PromptSubmitted) -> None:
-        self.pane(event.pane).send(event.prompt)
+        self.run_worker(self._checked_send(event.pane, event.prompt), group=f"check-{event.pane}", exclusive=True)
+
+    async def _checked_send(self, pane: str, prompt: str) -> None:
+        """Guard rails (notices only), then the budget check, then the turn."""
+        from core.guard_rails import check_send
+
+        notices = check_send(
+            pane=pane,
+            model_id=self.session.panes[pane].model,
+            prompt=prompt,
+            unsaved_plan=self.unsaved_plan(),
+            silenced=frozenset(self.settings.silenced_guards),
+            advice=self.pane(pane).advice,
+        )
+        for notice in notices:
+            self.notify(notice.message, title="Guard rail", severity="warning", timeout=10)
+        if not await self.budget_allows(pane, prompt):
+            self.notify("Not sent: the prompt is still in the box.", severity="information")
+            return
+        self.pane(pane).send(prompt)
+
+    def unsaved_plan(self) -> bool:
+        """The planning pane has a reply newer than the last saved plan (the seed's mistake 3)."""
+        from tui.widgets.conversation import ReplyView
+
+        replies = [reply for reply in self.pane("plan").query(ReplyView) if reply.text.strip()]
+        return bool(replies) and replies[-1] is not self.saved_plan_reply
 
     @on(UsageUpdated)
     def _usage_updated(self, event: UsageUpdated) -> None:
         if event.live:
-            self.live_usage[event.pane] = (event.model, event.usage)
+            self.live_usage(event.pane, event.model, event.usage)
         else:
-            self.live_usage.pop(event.pane, None)
-        self.refresh_costs()
+            self.reply_finished(event.pane, event.model, event.usage)
 
     @on(TurnFinished)
     def _turn_finished(self, event: TurnFinished) -> None:
-        self.live_usage.pop(event.pane, None)
-        self.refresh_costs()
+        if event.pane in self.live:
+            self.reply_finished(event.pane, "", None)
 
-    def refresh_costs(self) -> None:
-        for pane in PANES:
-            live = self.live_usage.get(pane)
-            if live is None:
-                continue
-            model, usage = live
-            text = (
-                f"{pricing.format_tokens(usage.total_input)} in · {pricing.format_tokens(usage.output_tokens)} out"
-                f" · {pricing.format_usd(pricing.cost(model, usage))}"
-            )
-            self.pane(pane).query_one(f"#cost-{pane}", Static).update(text)
+    @property
+    def cost_meter(self) -> CostMeter:
+        return self.query_one(CostMeter)
+
+    def show_today(self, today) -> None:
+        from core.cost_view import cost_text
+
+        budget = self.cost_meter.budget
+        text = f"today {cost_text(today)}"
+        if budget is not None and budget.fraction is not None:
+            text += f" · budget {budget.fraction:.0%}"
+        self.query_one("#today", Static).update(text)
 
     def action_cancel_any_reply(self) -> None:
         for pane in PANES:
@@ -225,6 +301,14 @@ class SegueApp(ThemedApp):
                 "Ctrl+T in that pane; the conversation is kept",
                 lambda pane=pane, target=target: self.switch_model(pane, target),
             )
+        yield SystemCommand("Save plan", "Ctrl+S: the last planning reply as a plan file", self.action_save_plan)
+        yield SystemCommand("Hand off the active plan", "Ctrl+O: to the execution pane", self.action_hand_off)
+        yield SystemCommand("Record a decision in CLAUDE.md", "Ctrl+R", self.action_record_decision)
+        yield SystemCommand("Files: CLAUDE.md and plans", "F3", self.action_show_files)
+        yield SystemCommand("Plan diff viewer", "Ctrl+D: the active plan across its versions", self.action_show_diff)
+        yield SystemCommand("Costs of this session", "F4: messages, models, spend over time", self.action_show_costs)
+        yield SystemCommand("Claude Code usage", "F5: what Claude Code cost, per model, vs all-Opus", self.action_show_usage)
+        yield SystemCommand("Sessions", "F6: open, rename, delete, search, new", self.action_show_sessions)
         yield SystemCommand("Pick a model", "F2: any model in the catalog, with prices", self.action_pick_model)
         yield SystemCommand("Help: keys", "Every key and what it does (F1)", self.action_show_help)
 

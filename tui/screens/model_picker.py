@@ -31,7 +31,7 @@ def describe(model_id: str) -> str:
     if prices is None:
         price = "price unknown"
     else:
-        price = f"${prices.input:g} in · ${prices.output:g} out per MTok"
+        price = f"${float(prices.input):g} in · ${float(prices.output):g} out per MTok"
     return f"{info.name:<12} {model_id:<28} {price} · {info.context_window // 1000}k context"
 
 

@@ -17,6 +17,7 @@ from core.events import Retrying, TextDelta, ThinkingDelta, TurnDone, TurnFailed
 from core.session import PANE_TITLES, Session
 from tui.messages import PromptSubmitted, TurnFinished, UsageUpdated
 from tui.widgets.conversation import ReplyView, UserMessage
+from tui.widgets.cost_meter import PaneCostLine
 from tui.widgets.model_badge import ModelBadge
 
 PLACEHOLDERS = {
@@ -53,7 +54,7 @@ class ConversationPane(Vertical):
             yield Static("", id=f"pane-total-{self.pane}", classes="pane-total")
         yield VerticalScroll(id=f"log-{self.pane}", classes="log")
         yield Static("", id=f"context-{self.pane}", classes="context-line")
-        yield Static("", id=f"cost-{self.pane}", classes="cost-line")
+        yield PaneCostLine(self.session.panes[self.pane].model, id=f"cost-{self.pane}", classes="cost-line")
         with Horizontal(classes="input-row"):
             yield PromptInput(placeholder=PLACEHOLDERS[self.pane], id=f"input-{self.pane}")
             yield Static("", id=f"advisor-{self.pane}", classes="advisor")

@@ -1,0 +1,196 @@
+"""The two panes, driven with Pilot against the simulator over loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.client import demo_endpoint
+from core.settings import Settings
+from tui.launch import build_app
+from tui.widgets.conversation import ReplyView, UserMessage
+from tui.widgets.pane import PromptInput
+
+
+async def wait_until(pilot, condition, limit: int = 4000) -> None:
+    """Let the app process messages until `condition()` holds (bounded, no wall-clock sleeps)."""
+    for _ in range(limit):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("condition never held")
+
+
+async def turns_done(app) -> None:
+    """Wait for every send (its checks, then its turn) to finish; the file watcher keeps running."""
+    while True:
+        busy = [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]
+        if not busy:
+            return
+        await app.workers.wait_for_complete(busy)
+
+
+def make_app(sim, project: Path, **settings):
+    settings.setdefault("plan_thinking", True)
+    return build_app(project, demo_endpoint(sim.base_url), Settings(**settings), new_session=True)
+
+
+async def send(pilot, pane: str, prompt: str) -> None:
+    app = pilot.app
+    app.pane(pane).focus_input()
+    await pilot.pause()
+    app.pane(pane).prompt_input.value = prompt
+    await pilot.press("enter")
+
+
+async def test_badges_and_initial_focus(simulator, tmp_path):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert str(app.pane("plan").badge.render()) == "Opus 5.5"
+        assert str(app.pane("exec").badge.render()) == "Sonnet 5.5"
+        assert app.focused is app.pane("plan").prompt_input
+        assert app.query_one("TopBar").has_class("demo")
+
+
+async def test_a_prompt_streams_into_its_own_pane_only(simulator, tmp_path):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "plan", "Plan an authentication system for our app")
+        await turns_done(app)
+        await pilot.pause()
+        plan_replies = app.pane("plan").query(ReplyView)
+        assert len(plan_replies) == 1
+        reply = plan_replies.first()
+        assert "Plan" in reply.text and reply.text.count("#") >= 3
+        assert reply.thinking_text, "planning turns think first"
+        assert not app.pane("exec").query(ReplyView)
+        assert app.pane("plan").prompt_input.value == ""
+
+        await send(pilot, "exec", "Implement the login endpoint")
+        await turns_done(app)
+        await pilot.pause()
+        exec_reply = app.pane("exec").query(ReplyView).first()
+        assert "```" in exec_reply.text
+        assert not exec_reply.thinking_text
+        assert len(app.pane("plan").query(ReplyView)) == 1
+        cost_line = str(app.pane("exec").query_one("#cost-exec").render())
+        assert "$" in cost_line and "out" in cost_line
+
+
+async def test_escape_cancels_mid_reply_and_keeps_the_text(paced_simulator, tmp_path):
+    app = make_app(paced_simulator, tmp_path, plan_thinking=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "exec", "Implement a CSV exporter [[sim:tokens=2000]]")
+        pane = app.pane("exec")
+        await wait_until(pilot, lambda: pane.query(ReplyView) and len(pane.query(ReplyView).first().text) > 40)
+        await pilot.press("escape")
+        await turns_done(app)
+        await pilot.pause()
+        reply = pane.query(ReplyView).first()
+        assert len(reply.text) > 40
+        assert len(reply.text) < 2000 * 3, "the reply stopped early"
+        assert "cancelled" in str(reply.query_one("#status").render())
+        stored = app.store.messages(app.session.id, "exec")
+        assert stored[-1].status == "cancelled"
+        assert stored[-1].text == reply.text
+        # The cancelled exchange goes back to the model as context on the next turn.
+        assert app.session.panes["exec"].history[-1]["content"] == reply.text.rstrip()
+
+
+async def test_tab_moves_focus_between_panes(simulator, tmp_path):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert app.focused is app.pane("plan").prompt_input
+        await pilot.press("tab")
+        assert app.focused is app.pane("exec").prompt_input
+        await pilot.press("tab")
+        assert app.focused is app.pane("plan").prompt_input
+        await pilot.press("shift+tab")
+        assert app.focused is app.pane("exec").prompt_input
+
+
+async def test_narrow_terminal_stacks_the_panes(simulator, tmp_path):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("narrow")
+        plan, exec_ = app.pane("plan").region, app.pane("exec").region
+        assert exec_.y >= plan.y + plan.height
+        assert plan.width == exec_.width
+
+
+async def test_f1_lists_the_keys(simulator, tmp_path):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        from tui.screens.help_screen import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("DataTable")
+        ids = {str(table.get_row_at(index)[3]) for index in range(table.row_count)}
+        assert {"show_help", "toggle_model", "cancel_reply", "next_pane", "quit"} <= ids
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_ctrl_t_toggles_the_focused_pane_and_keeps_history(simulator, tmp_path):
+    app = make_app(simulator, tmp_path, plan_thinking=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "plan", "Plan a cache [[sim:tokens=50]]")
+        await turns_done(app)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.session.panes["plan"].model == "claude-sonnet-5-5"
+        assert str(app.pane("plan").badge.render()) == "Sonnet 5.5"
+        assert app.session.panes["exec"].model == "claude-sonnet-5-5"
+        assert len(app.session.panes["plan"].history) == 2
+        await send(pilot, "plan", "And the eviction policy?")
+        await turns_done(app)
+        body = simulator.requests[-1]["body"]
+        assert body["model"] == "claude-sonnet-5-5"
+        assert len(body["messages"]) == 3
+
+
+FAULTS = [
+    ("[[sim:401]]", "ANTHROPIC_API_KEY", False),
+    ("[[sim:429]]", None, True),
+    ("[[sim:529]]", None, True),
+    ("[[sim:overloaded-midstream]]", None, True),
+    ("[[sim:drop]]", None, True),
+]
+
+
+@pytest.mark.parametrize("marker, says, completes", FAULTS)
+async def test_fault_markers_have_the_right_outcome(simulator, tmp_path, marker, says, completes):
+    app = make_app(simulator, tmp_path, plan_thinking=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "exec", f"Implement the importer {marker}")
+        await turns_done(app)
+        await pilot.pause()
+        reply = app.pane("exec").query(ReplyView).first()
+        stored = app.store.messages(app.session.id, "exec")[-1]
+        if completes:
+            assert stored.status == "complete"
+            assert "```" in reply.text
+            assert stored.text == reply.text
+            # One retry happened, and it went to the simulator as a second request.
+            assert len(simulator.requests) == 2
+        else:
+            assert stored.status == "failed"
+            assert says in str(reply.query_one("#status").render())
+            assert app.query_one(UserMessage).prompt.endswith(marker)
+
+
+async def test_midstream_retry_continues_from_the_kept_text(simulator, tmp_path):
+    app = make_app(simulator, tmp_path, plan_thinking=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "exec", "Implement the importer [[sim:overloaded-midstream]]")
+        await turns_done(app)
+        retry = simulator.requests[-1]["body"]["messages"]
+        assert retry[-1]["role"] == "assistant" and retry[-1]["content"]
+        reply = app.pane("exec").query(ReplyView).first()
+        assert reply.text.startswith(retry[-1]["content"])
