@@ -28,10 +28,15 @@ class ThinkingDelta:
 
 @dataclass(frozen=True)
 class UsageUpdate:
-    """Usage so far for the reply being streamed (assigned from the API, never added)."""
+    """Usage so far for the reply being streamed (assigned from the API, never added).
+
+    The API reports output tokens only at the end (message_delta); in between, `estimated`
+    updates count the streamed text at about four characters a token so meters move live.
+    """
 
     model: str
     usage: TokenUsage
+    estimated: bool = False
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from core.events import (
 from core.usage import TokenUsage
 
 MAX_ATTEMPTS = 4
+CHARS_PER_TOKEN_ESTIMATE = 4
+ESTIMATE_EVERY_CHARS = 160  # a live output estimate about every 40 tokens
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 20.0
 
@@ -170,6 +172,8 @@ async def stream_turn(
         attempt += 1
         current = TokenUsage()
         finished = False
+        streamed = 0  # characters of text and thinking in this attempt
+        estimated_at = 0
         try:
             async with client.messages.stream(**request.params(prefill=text)) as stream:
                 iterator = aiter(stream)
@@ -191,10 +195,17 @@ async def stream_turn(
                         delta = event.delta
                         if delta.type == "text_delta" and delta.text:
                             text += delta.text
+                            streamed += len(delta.text)
                             yield TextDelta(delta.text)
                         elif delta.type == "thinking_delta" and delta.thinking:
                             thinking += delta.thinking
+                            streamed += len(delta.thinking)
                             yield ThinkingDelta(delta.thinking)
+                        if streamed - estimated_at >= ESTIMATE_EVERY_CHARS:
+                            estimated_at = streamed
+                            guess = max(current.output_tokens, streamed // CHARS_PER_TOKEN_ESTIMATE)
+                            live = TokenUsage(current.input_tokens, guess, current.cache_creation_input_tokens, current.cache_read_input_tokens)
+                            yield UsageUpdate(model, earlier + live, estimated=True)
                     elif kind == "message_delta":
                         current = current.merged(event.usage)
                         stop_reason = event.delta.stop_reason or stop_reason
