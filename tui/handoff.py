@@ -138,13 +138,20 @@ class HandoffActions:
         self.watching = True
         names = []
         for change in event.changes:
-            names.append(change.path.name)
             if change.problem:
+                names.append(change.path.name)
                 self.notify(f"{change.path.name}: {change.problem}", severity="warning", timeout=8)
-            elif change.snapshot is not None and self.store is not None:
-                self.store.record_file_version(str(change.path), change.snapshot.text, "watched")
+            elif change.snapshot is not None:
+                # A text Segue already has (its own save, say) is no news.
+                known = self.store is not None and not self.store.record_file_version(
+                    str(change.path), change.snapshot.text, "watched"
+                )
+                if not known:
+                    names.append(change.path.name)
+            else:
+                names.append(change.path.name)
         self.refresh_context_line()
-        if event.initial:
+        if event.initial or not names:
             return
         self.file_notice = f"{', '.join(sorted(set(names)))} changed at {datetime.now():%H:%M:%S}"
         self.notify(f"{self.file_notice}; the next message uses the new text.", timeout=4)
