@@ -75,7 +75,9 @@ class _Dropped(Exception):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive and chunked streams
     server_version = "segue-simulator"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
