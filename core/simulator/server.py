@@ -69,7 +69,11 @@ class _Server(ThreadingHTTPServer):
 
 
 class _Dropped(Exception):
-    """The [[sim:drop]] fault cut the connection; the handler must not write again."""
+    """The connection was cut ([[sim:drop]], or the simulator stopping); write nothing more."""
+
+
+class _Stopping(Exception):
+    """The simulator is stopping: a paced reply in progress is cut off, not rushed out."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -170,6 +174,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(error.status, error.kind, error.message, request_id)
         except _Dropped:
             self.close_connection = True
+        except _Stopping:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
             self.close_connection = True  # the client went away; nothing to tell it
 
@@ -339,7 +349,7 @@ class Simulator:
         self._server = _Server(("127.0.0.1", self.port), self)
         self.port = self._server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="segue-simulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="segue-simulator", daemon=True)
         self._thread.start()
         return self.base_url
 
@@ -372,6 +382,8 @@ class Simulator:
             self._sleep(seconds)
         else:
             self._stopping.wait(seconds)  # wakes at once when the simulator stops
+        if self._stopping.is_set():
+            raise _Stopping
 
     def _next_serial(self) -> int:
         with self._lock:
