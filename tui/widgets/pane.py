@@ -33,8 +33,8 @@ class PromptInput(Input):
 class ConversationPane(Vertical):
     BINDINGS = [
         Binding("escape", "cancel_reply", "Cancel", id="cancel_reply", tooltip="Stop the streaming reply; the partial text is kept"),
-        Binding("ctrl+b", "jump_bottom", "Bottom", id="jump_bottom", tooltip="Jump back to the newest message and follow the stream"),
-        Binding("ctrl+g", "apply_advice", "Advice", id="apply_advice", tooltip="Switch this pane to the model the advisor suggests for the prompt being typed"),
+        Binding("ctrl+b", "jump_bottom", "Bottom", id="jump_bottom", show=False, tooltip="Jump back to the newest message and follow the stream"),
+        Binding("ctrl+g", "apply_advice", "Advice", id="apply_advice", show=False, tooltip="Switch this pane to the model the advisor suggests for the prompt being typed"),
     ]
 
     def __init__(self, pane: str, session: Session, **kwargs) -> None:

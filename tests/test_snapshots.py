@@ -1,0 +1,64 @@
+"""SVG snapshots of the main screen at fixed sizes (pytest-textual-snapshot).
+
+Deterministic: the project sits under a temporary HOME (shown as ~/shop), the store is
+fresh, the simulator has no pacing and a fixed seed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core.client import demo_endpoint
+from core.settings import Settings
+from tui.launch import build_app
+
+
+@pytest.fixture
+def shop(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    project = tmp_path / "shop"
+    project.mkdir()
+    (project / "CLAUDE.md").write_text("# Shop\n\n- Python 3.12, FastAPI.\n")
+    return project
+
+
+async def _steady_cursor(pilot) -> None:
+    """A blinking cursor would make the snapshot depend on timing."""
+    for input_widget in pilot.app.query("PromptInput"):
+        input_widget.cursor_blink = False
+    await pilot.pause()
+
+
+async def _finish_turns(pilot) -> None:
+    app = pilot.app
+    while busy := [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]:
+        await app.workers.wait_for_complete(busy)
+    await pilot.pause()
+    app.clear_notifications()
+    await pilot.pause()
+
+
+def test_main_screen_empty(snap_compare, simulator, shop):
+    app = build_app(shop, demo_endpoint(simulator.base_url), Settings(), new_session=True)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=_steady_cursor)
+
+
+def test_main_screen_after_a_plan_and_an_exec_turn(snap_compare, simulator, shop):
+    app = build_app(shop, demo_endpoint(simulator.base_url), Settings(), new_session=True)
+
+    async def run_before(pilot) -> None:
+        await _steady_cursor(pilot)
+        pilot.app.pane("plan").prompt_input.value = "Plan a rate limiter for the public API"
+        await pilot.press("enter")
+        await _finish_turns(pilot)
+        pilot.app.pane("exec").focus_input()
+        pilot.app.pane("exec").prompt_input.value = "Implement the token bucket"
+        await pilot.press("enter")
+        await _finish_turns(pilot)
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=run_before)
+
+
+def test_narrow_terminal_stacks_panes(snap_compare, simulator, shop):
+    app = build_app(shop, demo_endpoint(simulator.base_url), Settings(), new_session=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_steady_cursor)
