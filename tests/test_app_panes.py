@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -24,11 +25,12 @@ async def wait_until(pilot, condition, limit: int = 4000) -> None:
 
 async def turns_done(app) -> None:
     """Wait for every send (its checks, then its turn) to finish; the file watcher keeps running."""
-    while True:
-        busy = [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]
-        if not busy:
-            return
-        await app.workers.wait_for_complete(busy)
+
+    async def drain() -> None:
+        while busy := [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]:
+            await app.workers.wait_for_complete(busy)
+
+    await asyncio.wait_for(drain(), 60)
 
 
 def make_app(sim, project: Path, **settings):
@@ -37,11 +39,14 @@ def make_app(sim, project: Path, **settings):
 
 
 async def send(pilot, pane: str, prompt: str) -> None:
+    """Type and send; returns once the turn has started (its prompt is on screen)."""
     app = pilot.app
     app.pane(pane).focus_input()
     await pilot.pause()
+    before = len(app.pane(pane).query(UserMessage))
     app.pane(pane).prompt_input.value = prompt
     await pilot.press("enter")
+    await wait_until(pilot, lambda: len(app.pane(pane).query(UserMessage)) > before)
 
 
 async def test_badges_and_initial_focus(simulator, tmp_path):

@@ -52,4 +52,4 @@ class ScreenActions:
         def chosen(session_id: str | None) -> None:
             self.open_session(session_id)
 
-        self.push_screen(SessionsScreen(self.store, str(self.session.project_dir)), chosen)
+        self.push_screen(SessionsScreen(self.store, str(self.session.project_dir), current_id=self.session.id), chosen)
