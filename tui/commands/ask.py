@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import signal
 import sys
@@ -27,7 +28,36 @@ def plan_named_in(prompt: str, project: Path) -> Path | None:
 
 
 def _money(value: Decimal | None) -> float | None:
-    return None if value is None else float(round(value, 6))
+    # float() of a nanodollar-exact Decimal prints back as the same decimal digits in JSON;
+    # rounding to fewer places would turn a one-token cache read into 0.
+    return None if value is None else float(value)
+
+
+class _Stdout:
+    """Text to stdout that survives a reader going away (`segue ask … | head -3`).
+
+    When the pipe closes, output stops but the turn runs on, so the whole reply is still
+    recorded in the session; stdout is pointed at /dev/null so Python's exit flush is quiet.
+    """
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def write(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            self.closed = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+
+
+def _fail(message: str) -> click.ClickException:
+    return click.ClickException(message)
 
 
 @click.command("ask")
@@ -42,76 +72,126 @@ def ask_command(prompt, pane, model_name, session_ref, plan_file, demo, as_json)
     """Send PROMPT as one turn and stream the reply to stdout."""
     text = " ".join(prompt).strip()
     if not text:
-        raise click.UsageError("The prompt is empty.")
+        raise _fail('The prompt is empty; say what to ask, e.g. segue ask "Plan a cache".')
+    # Everything that can be refused is checked before a session is created or a request sent.
+    model_id = None
+    if model_name is not None:
+        from core import models
+
+        try:
+            model_id = models.resolve_model(model_name)
+        except ValueError:
+            raise _fail("The --model name is empty; use opus, sonnet, haiku or a full model id.") from None
+    if plan_file is not None:
+        if pane != "exec":
+            raise _fail("--plan gives the execution pane its plan; add --pane exec.")
+        plan_file = plan_file.expanduser().resolve()
+        if not plan_file.is_file():
+            raise _fail(f"The plan file {plan_file} does not exist.")
+    from core.store import StoreError
+
     try:
-        code = asyncio.run(_ask(text, pane, model_name, session_ref, plan_file, demo, as_json))
+        code = asyncio.run(_ask(text, pane, model_id, session_ref, plan_file, demo, as_json))
     except click.ClickException:
         raise
+    except StoreError as error:
+        raise _fail(str(error)) from None
     except Exception as error:  # noqa: BLE001 - one sentence, never a traceback
-        raise click.ClickException(f"{type(error).__name__}: {error}") from None
+        raise _fail(f"Unexpected error: {type(error).__name__}: {error}") from None
     sys.exit(code)
 
 
-async def _ask(text, pane, model_name, session_ref, plan_file, demo, as_json) -> int:
-    from core import models
-    from core.events import TextDelta, TurnDone, TurnFailed
+async def _ask(text, pane, model_id, session_ref, plan_file, demo, as_json) -> int:
+    from core.events import Retrying, TextDelta, TurnDone, TurnFailed, TurnStarted
+    from core.history import settle_interrupted_replies
     from core.session import Session
     from core.settings import load_settings
     from core.store import Store
     from tui.launch import choose_endpoint
 
-    project = Path.cwd()
+    project = Path.cwd().resolve()
     settings = load_settings()
+    for problem in settings.problems:
+        click.echo(f"Warning: {problem}", err=True)
     store = Store()
-    session_id = None
-    if session_ref:
-        try:
-            session_id = store.resolve_session_id(session_ref)
-        except LookupError as error:
-            raise click.ClickException(str(error)) from None
-    endpoint, simulator = choose_endpoint(demo)
+    simulator = None
     try:
+        session_id = None
+        if session_ref:
+            try:
+                session_id = store.resolve_session_id(session_ref)
+            except LookupError as error:
+                raise _fail(str(error)) from None
+            settle_interrupted_replies(store, session_id)
+        endpoint, simulator = choose_endpoint(demo)
         session = Session(endpoint, settings, project, store=store, session_id=session_id)
-        if model_name:
-            session.set_model(pane, models.resolve_model(model_name))
+        # --model and the plan are for this turn; they become the session's own choices only
+        # when this command created the session (a TUI session keeps what its user picked).
+        new_session = session_id is None
+        if model_id:
+            if new_session:
+                session.set_model(pane, model_id)
+            else:
+                session.panes[pane].model = model_id
         if pane == "exec":
             chosen = plan_file or plan_named_in(text, project)
-            if plan_file is not None and not plan_file.is_file():
-                raise click.ClickException(f"The plan file {plan_file} does not exist.")
             if chosen is not None:
-                session.pick_plan(chosen.resolve())
+                if new_session:
+                    session.pick_plan(chosen.resolve())
+                else:
+                    session.picked_plan = chosen.resolve()
+        out = _Stdout()
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGINT, session.cancel, pane)
+        try:
+            loop.add_signal_handler(signal.SIGINT, session.cancel, pane)
+        except (NotImplementedError, RuntimeError):
+            pass  # no signal handlers here (not the main thread, or Windows): Ctrl+C interrupts
         final = None
-        async for event in session.send(pane, text):
-            if isinstance(event, TextDelta) and not as_json:
-                sys.stdout.write(event.text)
-                sys.stdout.flush()
-            elif isinstance(event, (TurnDone, TurnFailed)):
-                final = event
-        loop.remove_signal_handler(signal.SIGINT)
-        await session.aclose()
+        try:
+            async for event in session.send(pane, text):
+                if isinstance(event, TextDelta):
+                    if not as_json:
+                        out.write(event.text)
+                elif isinstance(event, TurnStarted) and event.trimmed_exchanges:
+                    click.echo(
+                        f"Note: the {event.trimmed_exchanges} oldest exchange(s) were left out so the "
+                        "conversation fits the model's context window.",
+                        err=True,
+                    )
+                elif isinstance(event, Retrying):
+                    click.echo(f"{event.reason}; retrying in {event.delay:.0f} s (attempt {event.attempt + 1})…", err=True)
+                elif isinstance(event, (TurnDone, TurnFailed)):
+                    final = event
+        finally:
+            try:
+                loop.remove_signal_handler(signal.SIGINT)
+            except (NotImplementedError, RuntimeError):
+                pass
+            await session.aclose()
     finally:
         if simulator is not None:
             simulator.stop()
-    if not as_json and final is not None and final.text and not final.text.endswith("\n"):
-        sys.stdout.write("\n")
+        store.close()
     if final is None:
-        raise click.ClickException("The turn ended without a reply.")
+        raise _fail("The turn ended without a reply.")
+    if not as_json and final.text and not final.text.endswith("\n"):
+        out.write("\n")
     if as_json:
-        cost, all_opus = session.message_cost(final.model or session.panes[pane].model, final.usage)
-        print(
+        model = final.model or session.panes[pane].model
+        cost, all_opus = session.message_cost(model, final.usage)
+        out.write(
             json.dumps(
                 {
                     "session": session.id,
                     "pane": pane,
-                    "model": final.model or session.panes[pane].model,
+                    "model": model,
                     "text": final.text,
                     "usage": final.usage.as_dict(),
                     "cost_usd": _money(cost),
                     "all_opus_cost_usd": _money(all_opus),
                 }
             )
+            + "\n"
         )
     if isinstance(final, TurnFailed):
         click.echo(f"Error: {final.message}", err=True)
