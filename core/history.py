@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
-CHARS_PER_TOKEN = 4  # a deliberate over-estimate of tokens for English and code
+# Characters per token when estimating. Real tokenizers give about 4 for English prose and
+# fewer for code; 3 over-estimates the tokens on purpose, so a trimmed history still fits
+# instead of coming back as "prompt is too long".
+CHARS_PER_TOKEN = 3
+
+# A reply still marked "streaming" whose row has not changed for this long was cut off (the
+# process was killed): a live stream rewrites its row at least every 0.5 s while text arrives.
+STALE_STREAM_AFTER = timedelta(minutes=1)
 
 
 def history_from_messages(rows: Iterable[Any]) -> list[dict[str, Any]]:
@@ -28,10 +36,29 @@ def estimate_tokens(history: list[dict[str, Any]]) -> int:
 
 
 def trim_history(history: list[dict[str, Any]], max_tokens: int) -> tuple[list[dict[str, Any]], int]:
-    """Drop the oldest exchanges until the rest fits; returns (kept, exchanges dropped)."""
+    """Drop the oldest exchanges until the rest fits; returns (kept, exchanges dropped).
+
+    An exchange too big for the window on its own is dropped too: sending it would only
+    get the turn refused, while the new prompt alone can still be answered.
+    """
     kept = list(history)
     dropped = 0
-    while len(kept) > 2 and estimate_tokens(kept) > max_tokens:
+    while kept and estimate_tokens(kept) > max_tokens:
         del kept[:2]
         dropped += 1
     return kept, dropped
+
+
+def settle_interrupted_replies(store: Any, session_id: str) -> int:
+    """Mark the session's replies left "streaming" by a killed process as partial (failed if empty).
+
+    Returns how many were settled. Rows written in the last STALE_STREAM_AFTER are left alone:
+    another process (a `segue ask` next to the TUI) may still be streaming them.
+    """
+    cutoff = store.now() - STALE_STREAM_AFTER
+    settled = 0
+    for row in store.messages(session_id):
+        if row.role == "assistant" and row.status == "streaming" and row.updated_at < cutoff:
+            store.update_message(row.id, status="partial" if row.text.strip() else "failed")
+            settled += 1
+    return settled
