@@ -1,4 +1,9 @@
-"""F2: pick any model from the catalog for the focused pane, with its prices per million tokens."""
+"""F2: pick any model from the catalog for the focused pane, with prices and what the switch costs.
+
+Each model shows its prices per million tokens and its context size; when the pane holds a
+prompt cache, each other model also shows the estimated extra cost of the next message after
+switching to it (the cache belongs to a model, so a switch writes the prefix again).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,16 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from core import models, pricing
+from core.cache_accounting import switch_penalty_usd
+
+# The pane labels the app passes, back to pane names (for asking the app about the pane's cache).
+_PANES_BY_LABEL = {"planning": "plan", "execution": "exec"}
 
 
 async def fetch_catalog(client: Any) -> list[str]:
@@ -35,33 +45,78 @@ def describe(model_id: str) -> str:
     return f"{info.name:<12} {model_id:<28} {price} · {info.context_window // 1000}k context"
 
 
+def penalty_note(cached_prefix_tokens: int, current: str, model_id: str) -> str | None:
+    """'next message ≈ +$0.011: the 2.1k-token prompt cache is written again', or None."""
+    if cached_prefix_tokens <= 0 or model_id == current:
+        return None
+    penalty = switch_penalty_usd(cached_prefix_tokens, current, model_id)
+    tokens = pricing.format_tokens(cached_prefix_tokens)
+    if penalty is None:
+        return f"drops the {tokens}-token prompt cache; rebuilding it costs an unknown amount"
+    return f"next message ≈ +{pricing.format_usd(penalty)}: the {tokens}-token prompt cache is written again"
+
+
 class ModelPicker(ModalScreen[str | None]):
-    DEFAULT_CSS = """
-    ModelPicker { align: center middle; }
-    ModelPicker > Vertical { width: 96; max-width: 95%; height: auto; max-height: 80%; border: round $primary; background: $surface; padding: 0 1; }
-    ModelPicker #picker-title { text-style: bold; padding: 0 0 1 0; }
-    ModelPicker OptionList { height: auto; max-height: 20; }
-    ModelPicker #picker-note { color: $text-muted; padding: 1 0 0 0; }
+    """Dismisses with the picked model id, or None to keep the current one.
+
+    `cached_prefix_tokens`: the pane's prompt cache on `current` (0: none). When not given, the
+    picker asks the app (`app.cached_prefix_tokens(pane)`) for the pane named by `pane_label`.
     """
+
+    CSS_PATH = "model_picker.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="close_picker", tooltip="Keep the current model")]
 
-    def __init__(self, pane_label: str, current: str, client: Any) -> None:
+    def __init__(self, pane_label: str, current: str, client: Any, *, cached_prefix_tokens: int | None = None) -> None:
         super().__init__()
         self.pane_label = pane_label
         self.current = current
         self.client = client
+        self.cached_prefix_tokens = cached_prefix_tokens
+        self.ids: list[str] = list(models.KNOWN_MODEL_IDS)
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        if self.cached_prefix_tokens is None:
+            self.cached_prefix_tokens = self._cache_from_app()
+        with Vertical(id="picker-box"):
             yield Static(f"Model for the {self.pane_label} pane", id="picker-title")
-            yield OptionList(*self._options(models.KNOWN_MODEL_IDS), id="picker-list")
-            yield Static("Enter picks · Esc keeps the current model · the conversation is kept", id="picker-note")
+            yield OptionList(*self._options(self.ids), id="picker-list")
+            yield Static(self._note(), id="picker-note")
+
+    def _cache_from_app(self) -> int:
+        pane = _PANES_BY_LABEL.get(self.pane_label.lower())
+        lookup = getattr(self.app, "cached_prefix_tokens", None)
+        if pane is None or lookup is None:
+            return 0
+        try:
+            return int(lookup(pane, self.current))
+        except (KeyError, AttributeError):
+            return 0
+
+    def _note(self) -> str:
+        keys = "Enter picks · Esc keeps the current model · the conversation is kept"
+        if not self.cached_prefix_tokens:
+            return keys
+        tokens = pricing.format_tokens(self.cached_prefix_tokens)
+        return (
+            f"This pane has a {tokens}-token prompt cache on {models.display_name(self.current)}; "
+            f"another model starts without it.\n{keys}"
+        )
+
+    def penalty(self, model_id: str) -> str | None:
+        """The switch-cost line shown under `model_id`, if any."""
+        return penalty_note(self.cached_prefix_tokens or 0, self.current, model_id)
 
     def _options(self, ids) -> list[Option]:
         options = []
         for model_id in ids:
             mark = "● " if model_id == self.current else "  "
-            options.append(Option(mark + describe(model_id), id=model_id))
+            family = models.family_of(model_id)
+            colour = f"${family}" if family in ("opus", "sonnet") else "bold"
+            line = Content.from_markup(f"[{colour}]$mark$name[/]", mark=mark, name=describe(model_id))
+            note = self.penalty(model_id)
+            if note:
+                line = Content.assemble(line, "\n", Content.from_markup("    [$warning]$note[/]", note=note))
+            options.append(Option(line, id=model_id))
         return options
 
     def on_mount(self) -> None:
@@ -69,19 +124,24 @@ class ModelPicker(ModalScreen[str | None]):
         self.query_one(OptionList).focus()
         self._load_catalog()
 
-    def _highlight_current(self) -> None:
+    def _highlight_current(self, model_id: str | None = None) -> None:
         option_list = self.query_one(OptionList)
         for index in range(option_list.option_count):
-            if option_list.get_option_at_index(index).id == self.current:
+            if option_list.get_option_at_index(index).id == (model_id or self.current):
                 option_list.highlighted = index
 
     @work(exclusive=True, group="model-catalog")
     async def _load_catalog(self) -> None:
         ids = await fetch_catalog(self.client)
+        if ids == self.ids:
+            return
+        self.ids = ids
         option_list = self.query_one(OptionList)
+        # Keep the user's place if they moved before the catalog arrived.
+        highlighted = option_list.highlighted_option.id if option_list.highlighted_option else None
         option_list.clear_options()
         option_list.add_options(self._options(ids))
-        self._highlight_current()
+        self._highlight_current(highlighted if highlighted in ids else None)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
