@@ -1,0 +1,278 @@
+"""Model switching in the whole app: Ctrl+T, the F2 picker, the palette, the advisor hint, guard rails.
+
+Driven with Pilot against the simulator over loopback; each test checks what the user sees
+(badge, cost line colour, hint, notices) and what the next request sends (simulator.requests).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from app_pilot import (
+    LONG_CLAUDE_MD,
+    OPUS,
+    SONNET,
+    make_app,
+    record_notices,
+    send,
+    send_and_wait,
+    turns_done,
+    wait_until,
+)
+from core.guard_rails import GUARD_NAMES
+from tui.widgets.cost_meter import PaneCostLine
+
+SIZE = (160, 48)
+
+
+def badge(app, pane: str) -> str:
+    return str(app.pane(pane).badge.render())
+
+
+def colour_of_cost_line(app, pane: str) -> str:
+    """The theme variable the pane's cost line paints its dollars with."""
+    markup = app.pane(pane).query_one(PaneCostLine)._compose_text()[1]
+    return "$opus" if "[$opus]" in markup else "$sonnet" if "[$sonnet]" in markup else "other"
+
+
+@pytest.mark.parametrize("pane, before, after", [("plan", OPUS, SONNET), ("exec", SONNET, OPUS)])
+async def test_ctrl_t_in_each_pane_switches_badge_meter_and_next_request(simulator, tmp_path, pane, before, after):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        shown = record_notices(app)
+        await send_and_wait(pilot, pane, "Implement a cache [[sim:tokens=40]]")
+        assert colour_of_cost_line(app, pane) == f"${before.split('-')[1]}"
+        app.pane(pane).focus_input()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        family = after.split("-")[1]
+        assert app.session.panes[pane].model == after
+        assert badge(app, pane) == f"{family.capitalize()} 5.5"
+        assert app.pane(pane).has_class(family)
+        # The cost line takes the new model's colour at once, before any new usage arrives.
+        assert colour_of_cost_line(app, pane) == f"${family}"
+        other = "exec" if pane == "plan" else "plan"
+        assert app.session.panes[other].model == (SONNET if other == "exec" else OPUS)
+        assert any(f"now uses {family.capitalize()} 5.5" in notice for notice in shown)
+        # The conversation is kept and goes to the new model.
+        await send_and_wait(pilot, pane, "And the eviction policy? [[sim:tokens=20]]")
+        body = simulator.requests[-1]["body"]
+        assert body["model"] == after
+        assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+        assert body["messages"][0]["content"] == "Implement a cache [[sim:tokens=40]]"
+
+
+async def test_f2_picker_selects_a_model_with_the_keyboard(simulator, tmp_path):
+    from tui.screens.model_picker import ModelPicker
+
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.pane("exec").focus_input()
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
+        picker = app.screen
+        option_list = picker.query_one("OptionList")
+        assert option_list.highlighted_option.id == SONNET  # the pane's model is where you start
+        # Every model shows its prices per MTok and its context size.
+        first = str(option_list.get_option_at_index(0).prompt)
+        assert "claude-opus-5-5" in first and "$4 in · $20 out per MTok" in first and "200k context" in first
+        await pilot.press("down")  # Sonnet 5.5 -> Haiku 5.5
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ModelPicker))
+        assert app.session.panes["exec"].model == "claude-haiku-5-5"
+        assert badge(app, "exec") == "Haiku 5.5"
+        await send_and_wait(pilot, "exec", "Implement a slugify helper [[sim:tokens=20]]")
+        assert simulator.requests[-1]["body"]["model"] == "claude-haiku-5-5"
+        # Esc keeps the model.
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
+        await pilot.press("up", "escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ModelPicker))
+        assert app.session.panes["exec"].model == "claude-haiku-5-5"
+
+
+async def test_palette_command_switches_the_planning_pane(simulator, tmp_path):
+    from textual.command import CommandPalette
+
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"switch planning pane to sonnet")
+        palette = app.screen
+
+        def top_hit():
+            options = palette.query_one("CommandList")
+            return str(options.get_option_at_index(0).prompt) if options.option_count else ""
+
+        await wait_until(pilot, lambda: "claude-sonnet-5-5" in top_hit())
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.session.panes["plan"].model == SONNET)
+        assert badge(app, "plan") == "Sonnet 5.5"
+        assert app.session.panes["exec"].model == SONNET
+        await send_and_wait(pilot, "plan", "Plan the eviction policy [[sim:tokens=20]]")
+        assert simulator.requests[-1]["body"]["model"] == SONNET
+
+
+async def test_advisor_hint_disagrees_then_ctrl_g_applies_it(simulator, tmp_path):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.pane("plan")
+        await pilot.press(*"Fix the typo in README.md")  # the planning input has focus at start
+        hint = pane.query_one("#advisor-plan")
+        assert str(hint.render()) == "advisor: Sonnet · ^G"
+        assert hint.has_class("disagrees")
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert app.session.panes["plan"].model == SONNET
+        assert badge(app, "plan") == "Sonnet 5.5"
+        assert str(hint.render()) == "advisor: Sonnet ✓" and hint.has_class("agrees")
+        assert pane.prompt_input.value == "Fix the typo in README.md"  # the prompt is untouched
+
+
+# -- guard rails --------------------------------------------------------------------------
+
+TRIVIAL = "Fix the typo in README.md"
+ARCHITECTURE = "Should we shard the orders database by tenant or by region? Weigh the trade-offs."
+OPUS_NOTICE = "Opus is about to answer a task with a clear path"
+SONNET_NOTICE = "Sonnet is about to answer a question that weighs trade-offs"
+PLAN_NOTICE = "The planning pane has a plan that is not saved"
+
+
+async def test_guard_rail_opus_on_a_trivial_task(simulator, tmp_path):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        shown = record_notices(app)
+        await send_and_wait(pilot, "plan", TRIVIAL)
+        assert [n for n in shown if n.startswith("Guard rail:")] == [
+            f"Guard rail: {OPUS_NOTICE} (simple bug fix); Sonnet does this as well for a fraction of the cost."
+        ]
+        assert simulator.requests[-1]["body"]["model"] == OPUS, "a notice never blocks the send"
+
+
+@pytest.mark.parametrize("pane", ["plan", "exec"])
+async def test_guard_rail_sonnet_on_an_architecture_question(simulator, tmp_path, pane):
+    app = make_app(simulator, tmp_path, plan_model=SONNET)
+    async with app.run_test(size=SIZE) as pilot:
+        shown = record_notices(app)
+        await send_and_wait(pilot, pane, ARCHITECTURE)
+        guard = [n for n in shown if n.startswith("Guard rail:")]
+        assert len(guard) == 1 and SONNET_NOTICE in guard[0]
+        # The right model hears nothing.
+        app.pane(pane).focus_input()
+        await pilot.press("ctrl+t")
+        await send_and_wait(pilot, pane, ARCHITECTURE + " Think about hot tenants too.")
+        assert len([n for n in shown if n.startswith("Guard rail:")]) == 1
+
+
+async def test_guard_rail_exec_pane_started_while_the_plan_is_unsaved(simulator, tmp_path):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        shown = record_notices(app)
+        await send_and_wait(pilot, "plan", "Plan an authentication system for our app [[sim:tokens=60]]")
+        assert not [n for n in shown if PLAN_NOTICE in n]
+        await send_and_wait(pilot, "exec", "Implement the login endpoint")
+        assert [n for n in shown if PLAN_NOTICE in n], shown
+        # Once the plan is saved, the execution pane starts without a notice.
+        shown.clear()
+        app.saved_plan_reply = app.last_plan_reply()
+        await send_and_wait(pilot, "exec", "Implement the logout endpoint")
+        assert not [n for n in shown if PLAN_NOTICE in n]
+
+
+async def test_silenced_guard_rails_say_nothing(simulator, tmp_path):
+    app = make_app(simulator, tmp_path, silenced_guards=GUARD_NAMES)
+    async with app.run_test(size=SIZE) as pilot:
+        shown = record_notices(app)
+        await send_and_wait(pilot, "plan", TRIVIAL)
+        await send_and_wait(pilot, "exec", ARCHITECTURE)
+        await send_and_wait(pilot, "exec", "Implement the login endpoint")
+        assert not [n for n in shown if n.startswith("Guard rail:")], shown
+        assert len(simulator.requests) == 3
+
+
+# -- what a switch costs ----------------------------------------------------------------------
+
+
+async def cached_exec_turn(pilot, simulator) -> int:
+    """One execution turn that writes the system prompt to the cache; the tokens written."""
+    await send_and_wait(pilot, "exec", "Implement the login endpoint [[sim:tokens=30]]")
+    written = pilot.app.last_reply["exec"].usage.cache_creation_input_tokens
+    assert written >= 1_024
+    return written
+
+
+def rewrite_penalty(tokens: int) -> Decimal:
+    """Sonnet 5.5 -> Opus 5.5: the prefix written at Opus's $5/MTok instead of read at Sonnet's $0.1."""
+    return Decimal(tokens) * (Decimal(5) - Decimal("0.1")) / 1_000_000
+
+
+async def test_picker_shows_the_switch_penalty_for_each_model_before_switching(simulator, tmp_path):
+    from core.pricing import format_usd
+    from tui.screens.model_picker import ModelPicker
+
+    (tmp_path / "CLAUDE.md").write_text(LONG_CLAUDE_MD)
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        tokens = await cached_exec_turn(pilot, simulator)
+        app.pane("exec").focus_input()
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
+        option_list = app.screen.query_one("OptionList")
+        prompts = {option_list.get_option_at_index(i).id: str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)}
+        expected = format_usd(rewrite_penalty(tokens))
+        assert f"next message ≈ +{expected}" in prompts[OPUS]
+        assert "next message" not in prompts[SONNET]  # the current model keeps its cache
+        assert "prompt cache" in str(app.screen.query_one("#picker-note").render())
+        await pilot.press("escape")
+        assert app.session.panes["exec"].model == SONNET
+
+
+async def test_ctrl_t_and_the_palette_state_the_switch_penalty(simulator, tmp_path):
+    from core.pricing import format_usd, format_tokens
+
+    (tmp_path / "CLAUDE.md").write_text(LONG_CLAUDE_MD)
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        shown = record_notices(app)
+        tokens = await cached_exec_turn(pilot, simulator)
+        # The palette's help says it before anyone switches.
+        commands = [c async for c in _palette_hits(app, "switch execution pane to opus")]
+        help_text = next(hit.help for hit in commands if "claude-opus-5-5" in hit.text)
+        assert f"costs about {format_usd(rewrite_penalty(tokens))} more" in help_text
+        # Ctrl+T switches at once and says what the switch costs.
+        app.pane("exec").focus_input()
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: any("prompt cache" in n for n in shown))
+        assert app.session.panes["exec"].model == OPUS
+        assert (
+            f"Prompt cache: Switching drops the {format_tokens(tokens)}-token prompt cache: "
+            f"the next message costs about {format_usd(rewrite_penalty(tokens))} more to rebuild it."
+        ) in shown
+        # And it was right: the next message writes the prefix again, on Opus.
+        await send_and_wait(pilot, "exec", "Implement the logout endpoint [[sim:tokens=30]]")
+        assert app.last_reply["exec"].usage.cache_creation_input_tokens == tokens
+        assert app.last_reply["exec"].usage.cache_read_input_tokens == 0
+
+
+async def test_no_penalty_without_a_cache(simulator, tmp_path):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        shown = record_notices(app)
+        await send_and_wait(pilot, "exec", "Implement the login endpoint [[sim:tokens=30]]")
+        assert app.cached_prefix_tokens("exec") == 0  # the system prompt is under the cache minimum
+        app.pane("exec").focus_input()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.session.panes["exec"].model == OPUS
+        assert not [n for n in shown if "cache" in n]
+
+
+async def _palette_hits(app, query):
+    from tui.model_commands import ModelCommands
+
+    provider = ModelCommands(app.screen)
+    async for hit in provider.search(query):
+        yield hit
