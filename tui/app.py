@@ -120,7 +120,8 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
             self.call_after_refresh(self._restore_history)
         self.reload_costs()
         self.refresh_context_line()
-        self.watch_project_files()
+        # After the first paint: importing and arming the watcher is not worth a later first frame.
+        self.call_after_refresh(self.watch_project_files)
 
     async def _restore_history(self) -> None:
         for pane in PANES:
@@ -204,10 +205,8 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
 
     def unsaved_plan(self) -> bool:
         """The planning pane has a reply newer than the last saved plan (the seed's mistake 3)."""
-        from tui.widgets.conversation import ReplyView
-
-        replies = [reply for reply in self.pane("plan").query(ReplyView) if reply.text.strip()]
-        return bool(replies) and replies[-1] is not self.saved_plan_reply
+        reply = self.last_plan_reply()
+        return reply is not None and reply is not self.saved_plan_reply
 
     @on(UsageUpdated)
     def _usage_updated(self, event: UsageUpdated) -> None:

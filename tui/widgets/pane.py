@@ -16,7 +16,6 @@ from core import models
 from core.events import Retrying, TextDelta, ThinkingDelta, TurnDone, TurnFailed, TurnStarted, UsageUpdate
 from core.session import PANE_TITLES, Session
 from tui.messages import PromptSubmitted, TurnFinished, UsageUpdated
-from tui.widgets.conversation import ReplyView, UserMessage
 from tui.widgets.cost_meter import PaneCostLine
 from tui.widgets.model_badge import ModelBadge
 
@@ -91,6 +90,8 @@ class ConversationPane(Vertical):
 
     async def show_history(self, rows) -> None:
         """Mount stored messages (on resume) without streaming them."""
+        from tui.widgets.conversation import ReplyView, UserMessage
+
         widgets = []
         for row in rows:
             if row.role == "user":
@@ -160,6 +161,9 @@ class ConversationPane(Vertical):
         self.run_worker(self._turn(prompt), group=f"turn-{self.pane}", exclusive=True, name=f"turn-{self.pane}")
 
     async def _turn(self, prompt: str) -> None:
+        # Imported here: a new session's first frame needs no Markdown machinery.
+        from tui.widgets.conversation import ReplyView, UserMessage
+
         log = self.log_view
         reply = ReplyView(self.session.panes[self.pane].model)
         await log.mount_all([UserMessage(prompt), reply])
