@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import random
 import re
 from collections.abc import Iterator
@@ -216,9 +217,8 @@ class Event:
     tokens: float = 0.0  # output tokens this event carries, for pacing
 
     def encode(self) -> bytes:
-        import json
-
-        return f"event: {self.name}\ndata: {json.dumps(self.data, ensure_ascii=False, separators=(',', ':'))}\n\n".encode()
+        data = json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))
+        return f"event: {self.name}\ndata: {data}\n\n".encode()
 
 
 def chunks(text: str, rng: random.Random, *, max_words: int = 4) -> Iterator[str]:
@@ -231,37 +231,36 @@ def chunks(text: str, rng: random.Random, *, max_words: int = 4) -> Iterator[str
         index += step
 
 
-def events(outcome: Outcome, rng: random.Random, *, fault_at: int | None = None, max_words: int = 4) -> Iterator[Event | object]:
+def _block_start(index: int, block: dict[str, Any]) -> Event:
+    return Event("content_block_start", {"type": "content_block_start", "index": index, "content_block": block})
+
+
+def _block_delta(index: int, delta: dict[str, Any], tokens: float = 0.0) -> Event:
+    return Event("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}, tokens)
+
+
+def events(
+    outcome: Outcome, rng: random.Random, *, fault_at: int | None = None, max_words: int = 4
+) -> Iterator[Event | object]:
     """The SSE events of `outcome` in the real API's order; FAULT once `fault_at` text chars went out."""
     message = outcome.message_json()
-    message["content"] = []
-    message["stop_reason"] = None
-    message["stop_sequence"] = None
-    message["usage"] = outcome.usage_json(output_tokens=1)
+    message.update(content=[], stop_reason=None, stop_sequence=None, usage=outcome.usage_json(output_tokens=1))
     yield Event("message_start", {"type": "message_start", "message": message})
     index = 0
     if outcome.thinking is not None:
-        yield Event("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": "", "signature": ""}})
+        yield _block_start(0, {"type": "thinking", "thinking": "", "signature": ""})
         yield Event("ping", {"type": "ping"})
         for piece in chunks(outcome.thinking, rng, max_words=max_words):
-            yield Event(
-                "content_block_delta",
-                {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": piece}},
-                len(piece) / CHARS_PER_TOKEN,
-            )
-        yield Event("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": outcome.signature}})
+            yield _block_delta(0, {"type": "thinking_delta", "thinking": piece}, len(piece) / CHARS_PER_TOKEN)
+        yield _block_delta(0, {"type": "signature_delta", "signature": outcome.signature})
         yield Event("content_block_stop", {"type": "content_block_stop", "index": 0})
         index = 1
-    yield Event("content_block_start", {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}})
+    yield _block_start(index, {"type": "text", "text": ""})
     if index == 0:
         yield Event("ping", {"type": "ping"})
     sent = 0
     for piece in chunks(outcome.text, rng, max_words=max_words):
-        yield Event(
-            "content_block_delta",
-            {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}},
-            len(piece) / CHARS_PER_TOKEN,
-        )
+        yield _block_delta(index, {"type": "text_delta", "text": piece}, len(piece) / CHARS_PER_TOKEN)
         sent += len(piece)
         if fault_at is not None and sent >= fault_at:
             yield FAULT
@@ -269,8 +268,6 @@ def events(outcome: Outcome, rng: random.Random, *, fault_at: int | None = None,
     yield Event("content_block_stop", {"type": "content_block_stop", "index": index})
     usage = outcome.usage_json()
     del usage["cache_creation"], usage["service_tier"]  # message_delta carries the counts only
-    yield Event(
-        "message_delta",
-        {"type": "message_delta", "delta": {"stop_reason": outcome.stop_reason, "stop_sequence": outcome.stop_sequence}, "usage": usage},
-    )
+    delta = {"stop_reason": outcome.stop_reason, "stop_sequence": outcome.stop_sequence}
+    yield Event("message_delta", {"type": "message_delta", "delta": delta, "usage": usage})
     yield Event("message_stop", {"type": "message_stop"})

@@ -16,7 +16,17 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from core.models import KNOWN_MODEL_IDS, display_name, family_of, info
 from core.simulator import faults
 from core.simulator.cache import PromptCache
-from core.simulator.messages import FAULT, FAULT_FRACTION, Event, Outcome, RequestError, decide, stable_id, validate
+from core.simulator.messages import (
+    FAULT,
+    FAULT_FRACTION,
+    Event,
+    Outcome,
+    RequestError,
+    decide,
+    events,
+    stable_id,
+    validate,
+)
 from core.simulator.tokens import input_total
 
 log = logging.getLogger(__name__)
@@ -255,7 +265,7 @@ class _Handler(BaseHTTPRequestHandler):
         if paced:
             sim._pause(FIRST_TOKEN_SECONDS[family])
         rate = TOKENS_PER_SECOND[family]
-        for event in _events(outcome, rng, fault_at):
+        for event in events(outcome, rng, fault_at=fault_at):
             if event is FAULT:
                 if fault == "drop":
                     flush()
@@ -272,12 +282,6 @@ class _Handler(BaseHTTPRequestHandler):
         flush()
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
-
-
-def _events(outcome: Outcome, rng: random.Random, fault_at: int | None):
-    from core.simulator.messages import events
-
-    return events(outcome, rng, fault_at=fault_at)
 
 
 def _model_json(model_id: str) -> dict[str, Any]:
