@@ -230,6 +230,9 @@ async def stream_turn(
             delay = backoff(attempt) if delay is None else delay
             if not text:
                 thinking = ""  # the retry starts the reply over, thinking included
+            # The prefill goes without trailing white space (the API refuses it); the
+            # continuation brings its own, so keep the text the same way.
+            text = text.rstrip()
             yield Retrying(attempt, delay, sentence)
             if cancel.is_set():
                 yield TurnDone(model, text, thinking, earlier, "cancelled", cancelled=True)

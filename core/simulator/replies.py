@@ -35,7 +35,9 @@ _STOP = frozenset(
     what when where why let's lets need needs want wants so then just also new existing current let make sure
     there here them they it's i'd i'm we'll we're whether if than more most very really all each""".split()
 )
-_BREAK = frozenset("for with in on to using that so because from by via which when where while without before after".split())
+_BREAK = frozenset(
+    "for with in on to using that so because from by via which when where while without before after according per following".split()
+)
 _ORDINALS = frozenset("step steps phase part item section stage first second third next".split())
 _CUE_WORDS = frozenset(
     """plan planning design designing architect architecture should trade-off trade-offs tradeoffs strategy investigate

@@ -185,6 +185,7 @@ class ConversationPane(Vertical):
                     keeps = "keeping the text so far" if reply.text else "starting over"
                     if not reply.text:
                         reply.reset_thinking()
+                    reply.text = reply.text.rstrip()  # as the retry's prefill does
                     reply.show_status(
                         f"{event.reason}; retrying in {event.delay:.0f} s (attempt {event.attempt + 1}), {keeps}…",
                         "warning",
