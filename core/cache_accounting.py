@@ -90,7 +90,17 @@ def switch_penalty_text(cached_prefix_tokens: int, from_model: str, to_model: st
     tokens = pricing.format_tokens(cached_prefix_tokens)
     if penalty is None:
         return f"Switching drops the {tokens}-token prompt cache; the cost of rebuilding it is unknown for this model."
+    if penalty <= 0:
+        # A much cheaper model can write the prefix for less than the old one read it.
+        return f"Switching drops the {tokens}-token prompt cache; rebuilding it costs no more than reading it did."
     return (
-        f"Switching drops the {tokens}-token prompt cache: the next message costs about "
-        f"{pricing.format_usd(penalty)} more to rebuild it."
+        f"Switching drops the {tokens}-token prompt cache: the next message costs {penalty_amount_text(penalty)} "
+        "more to rebuild it."
     )
+
+
+def penalty_amount_text(penalty: Decimal) -> str:
+    """'about $0.046', or 'under $0.001' where three decimals would print $0.000."""
+    if penalty < Decimal("0.001"):
+        return "under $0.001"
+    return f"about {pricing.format_usd(penalty)}"

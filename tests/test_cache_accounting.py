@@ -83,6 +83,18 @@ def test_switch_penalty_edges():
     assert "unknown" in cache.switch_penalty_text(20_000, OPUS, "mystery-model")
 
 
+def test_switch_penalty_text_never_prints_zero_or_negative_dollars():
+    # Sonnet -> Haiku 5.5 on 1,707 tokens: written at $0.125/MTok, read at $0.1/MTok: $0.0000427
+    assert cache.switch_penalty_text(1_707, SONNET, HAIKU) == (
+        "Switching drops the 1.7k-token prompt cache: the next message costs under $0.001 more to rebuild it."
+    )
+    # Opus -> Haiku: written at $0.125/MTok, read at Opus's $0.2/MTok: cheaper than before
+    assert cache.switch_penalty_usd(20_000, OPUS, HAIKU) < 0
+    assert cache.switch_penalty_text(20_000, OPUS, HAIKU) == (
+        "Switching drops the 20.0k-token prompt cache; rebuilding it costs no more than reading it did."
+    )
+
+
 async def test_cache_write_then_read_across_two_turns_on_the_simulator(simulator):
     """The usage the simulator reports for a cached system prompt, priced and accounted."""
     from core.client import Endpoint, make_client
