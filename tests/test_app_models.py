@@ -225,6 +225,8 @@ async def test_picker_shows_the_switch_penalty_for_each_model_before_switching(s
         expected = format_usd(rewrite_penalty(tokens))
         assert f"next message ≈ +{expected}" in prompts[OPUS]
         assert "next message" not in prompts[SONNET]  # the current model keeps its cache
+        # Haiku writes at $0.125/MTok against Sonnet's $0.1 read: a fraction of a cent, said so.
+        assert "next message < +$0.001" in prompts["claude-haiku-5-5"]
         assert "prompt cache" in str(app.screen.query_one("#picker-note").render())
         await pilot.press("escape")
         assert app.session.panes["exec"].model == SONNET
@@ -248,8 +250,9 @@ async def test_ctrl_t_and_the_palette_state_the_switch_penalty(simulator, tmp_pa
         await wait_until(pilot, lambda: any("prompt cache" in n for n in shown))
         assert app.session.panes["exec"].model == OPUS
         assert (
-            f"Prompt cache: Switching drops the {format_tokens(tokens)}-token prompt cache: "
-            f"the next message costs about {format_usd(rewrite_penalty(tokens))} more to rebuild it."
+            f"Prompt cache: The {format_tokens(tokens)}-token prompt cache stays with Sonnet 5.5: "
+            f"the next message costs about {format_usd(rewrite_penalty(tokens))} more to rebuild it on Opus 5.5. "
+            "Switching back before it expires keeps it."
         ) in shown
         # And it was right: the next message writes the prefix again, on Opus.
         await send_and_wait(pilot, "exec", "Implement the logout endpoint [[sim:tokens=30]]")

@@ -196,9 +196,27 @@ class CostTracking:
     def on_model_switched(self, event: Any) -> None:
         """The pane's cost line takes the new model's colour at once; say what the switch costs."""
         self.show_costs()
-        penalty = self.switch_penalty_text(event.pane, event.new, from_model=event.old)
+        penalty = self.switched_cache_notice(event.pane, event.old, event.new)
         if penalty:
             self.notify(penalty, title="Prompt cache", severity="warning", timeout=8)
+
+    def switched_cache_notice(self, pane: str, old: str, new: str) -> str | None:
+        """After a switch: what the next message pays to rebuild the cache, and how to undo it."""
+        from core import models, pricing
+        from core.cache_accounting import penalty_amount_text, switch_penalty_usd
+
+        tokens = self.cached_prefix_tokens(pane, old)
+        if not tokens or old == new:
+            return None
+        penalty = switch_penalty_usd(tokens, old, new)
+        if penalty is not None and penalty <= 0:
+            return None
+        cost = "an unknown amount" if penalty is None else penalty_amount_text(penalty)
+        return (
+            f"The {pricing.format_tokens(tokens)}-token prompt cache stays with {models.display_name(old)}: "
+            f"the next message costs {cost} more to rebuild it on {models.display_name(new)}. "
+            "Switching back before it expires keeps it."
+        )
 
 
 def _cache_of(model: str, usage: Any, at: datetime) -> PaneCache:

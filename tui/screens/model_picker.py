@@ -7,6 +7,7 @@ switching to it (the cache belongs to a model, so a switch writes the prefix aga
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from textual import work
@@ -53,7 +54,10 @@ def penalty_note(cached_prefix_tokens: int, current: str, model_id: str) -> str 
     tokens = pricing.format_tokens(cached_prefix_tokens)
     if penalty is None:
         return f"drops the {tokens}-token prompt cache; rebuilding it costs an unknown amount"
-    return f"next message ≈ +{pricing.format_usd(penalty)}: the {tokens}-token prompt cache is written again"
+    if penalty <= 0:
+        return None  # writing the prefix on this model costs no more than reading it on the current one
+    amount = "< +$0.001" if penalty < Decimal("0.001") else f"≈ +{pricing.format_usd(penalty)}"
+    return f"next message {amount}: the {tokens}-token prompt cache is written again"
 
 
 class ModelPicker(ModalScreen[str | None]):
