@@ -380,3 +380,69 @@ def test_real_process_ctrl_c_cancels_and_keeps_the_partial_reply(project):
     assert reply.status == "cancelled"
     assert (seen + rest).startswith(reply.text.rstrip("\n")) or reply.text.startswith(seen.rstrip("\n"))
     assert len(seen) <= len(reply.text) < 3000 * 3
+
+
+# -- next to the TUI ---------------------------------------------------------------------
+
+
+async def test_ask_and_the_tui_write_one_store_at_the_same_time(paced_simulator, project):
+    import asyncio
+
+    from core.client import demo_endpoint
+    from core.settings import Settings
+    from tui.launch import build_app
+    from tui.widgets.conversation import ReplyView
+
+    store = Store()
+    app = build_app(project, demo_endpoint(paced_simulator.base_url), Settings(plan_thinking=False), new_session=True, store=store)
+    errors: list[str] = []
+    notify = app.notify
+
+    def recording_notify(message, *args, **kwargs):
+        if kwargs.get("severity") == "error":
+            errors.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording_notify
+    async with app.run_test(size=(160, 48)) as pilot:
+        # Both sides stream paced replies, flushing every 0.5 s into the same file.
+        process = await asyncio.create_subprocess_exec(
+            str(SEGUE), "ask", "--pane", "exec", "--model", "haiku", "Implement a job queue [[sim:tokens=600]]",
+            cwd=project, env=segue_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        first = await process.stdout.readline()
+        assert first, "the headless turn is streaming"
+        app.pane("exec").focus_input()
+        await pilot.pause()
+        app.pane("exec").prompt_input.value = "Implement the CSV exporter [[sim:tokens=400]]"
+        await pilot.press("enter")
+        for _ in range(4000):
+            replies = app.pane("exec").query(ReplyView)
+            if replies and replies.first().text:
+                break
+            await pilot.pause()
+        rest, stderr = await process.communicate()
+        while busy := [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]:
+            await app.workers.wait_for_complete(busy)
+        await pilot.pause()
+        assert process.returncode == 0, stderr.decode()
+        assert b"locked" not in stderr and stderr == b""
+        assert errors == []
+        tui_reply = app.pane("exec").query(ReplyView).first().text
+        tui_session = app.session.id
+    store.close()
+    with Store() as store:
+        assert store.integrity_check() == "ok"
+        [ask_session] = [s for s in store.list_sessions() if s.id != tui_session]
+        ask_messages = store.messages(ask_session.id)
+        tui_messages = store.messages(tui_session)
+        assert [m.status for m in ask_messages] == ["complete", "complete"]
+        assert [m.status for m in tui_messages] == ["complete", "complete"]
+        assert ask_messages[-1].text.startswith(first.decode().rstrip("\n"))
+        assert (first + rest).decode() == ask_messages[-1].text + ("" if ask_messages[-1].text.endswith("\n") else "\n")
+        assert tui_messages[-1].text == tui_reply
+        ask_reply, tui_reply_row = ask_messages[-1], tui_messages[-1]
+        assert tui_reply_row.created_at < ask_reply.updated_at and ask_reply.created_at < tui_reply_row.updated_at, (
+            "the two replies streamed at the same time"
+        )
+        assert len(store.usage_rows(ask_session.id)) == 1 and len(store.usage_rows(tui_session)) == 1
