@@ -98,16 +98,25 @@ def _check(
     return best
 
 
+def _amounts(amount: Decimal, limit: Decimal) -> str:
+    """'$1.01 of $1.00'; one more decimal while rounding would print a crossed limit as equal."""
+    shown, limit_shown = pricing.format_usd(amount), pricing.format_usd(limit)
+    if shown == limit_shown and amount != limit:
+        decimals = 4 if abs(limit) < Decimal("0.1") else 3
+        shown, limit_shown = f"${amount:.{decimals}f}", f"${limit:.{decimals}f}"
+    return f"{shown} of {limit_shown}"
+
+
 def _message(level: Level, scope: str, spent: Decimal, after: Decimal, limit: Decimal, streaming: bool) -> str:
     what = _SCOPE_WORDS[scope]
-    amounts = f"{pricing.format_usd(after)} of {pricing.format_usd(limit)}"
+    amounts = _amounts(after, limit)
     percent = f"{float(after / limit * 100):.0f}%"
     label = "session budget" if scope == "session" else "daily budget"
     if level == "over" and streaming:
         return f"Stopped the reply: it took {what} to {amounts}, over the {label}."
     if level == "over":
         if spent >= limit:
-            return f"The {label} is already used up ({pricing.format_usd(spent)} of {pricing.format_usd(limit)})."
+            return f"The {label} is already used up ({_amounts(spent, limit)})."
         return f"This message would take {what} to {amounts}."
     if level == "warn":
         return f"{label.capitalize()} at {percent}: {amounts}."

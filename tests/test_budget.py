@@ -78,6 +78,15 @@ def test_streaming_reply_warns_then_is_stopped_once_it_crosses():
     assert check.message == "Stopped the reply: it took the session to $1.01 of $1.00, over the session budget."
 
 
+def test_a_crossed_limit_never_reads_as_equal_to_it():
+    check = check_while_streaming(BudgetLimits(session_usd=0.02), D("0.014"), D("0.014"), D("0.0061"))
+    assert check.level == "over"
+    # $0.0201 rounds to "$0.020": one more decimal shows it is past "$0.020".
+    assert check.message == "Stopped the reply: it took the session to $0.0201 of $0.0200, over the session budget."
+    used_up = check_before_send(BudgetLimits(session_usd=1.0), D("1.001"), D("0"), D("0"))
+    assert used_up.message == "The session budget is already used up ($1.001 of $1.000)."
+
+
 def test_limits_from_settings_and_environment(monkeypatch, tmp_path):
     limits = BudgetLimits.from_settings(Settings(session_budget_usd=2, daily_budget_usd=10, budget_warn_fraction=0.5))
     assert limits == BudgetLimits(2.0, 10.0, 0.5)
