@@ -1,25 +1,59 @@
 """A pane's system context read from the project: CLAUDE.md for both panes, the active plan for exec.
 
 Read from disk at every send, so an edit made in any editor is used by the next message
-whether or not the watcher has reported it yet.
+whether or not the watcher has reported it yet. A file Segue cannot use as text (binary,
+not UTF-8, over 1 MB, unreadable) is left out and named, never sent half-decoded.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.exec_context import CACHE_CONTROL, ExecContext, build_exec_context
 from core.session import PLAN_SYSTEM
 
-def _read(path: Path | None):
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A context file that exists but could not be used, and why ("binary", "larger than 1 MB")."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class ContextReport:
+    """What a pane's next message carries (`context`), which paths that is, and what was left out."""
+
+    context: ExecContext
+    paths: tuple[Path, ...]
+    left_out: tuple[LeftOut, ...]
+
+    def label(self) -> str:
+        """E.g. "CLAUDE.md (v2) · AUTH_PLAN.md (v1)", or "AUTH_PLAN.md (v1) · CLAUDE.md left out (binary)"."""
+        parts = [f"{name} (v{version})" for name, version in self.context.files]
+        parts += [f"{item.path.name} left out ({item.reason})" for item in self.left_out]
+        return " · ".join(parts) if parts else self.context.label()
+
+    @property
+    def plan(self) -> Path | None:
+        """The plan file the context holds, if any (CLAUDE.md is never one)."""
+        from core.project_files import CLAUDE_MD
+
+        return next((path for path in self.paths if path.name != CLAUDE_MD), None)
+
+
+def _read(path: Path | None, left_out: list[LeftOut]):
     from core.project_files import FileProblem, read_text_file
 
     if path is None or not path.exists():
         return None
     try:
         return read_text_file(path)
-    except FileProblem:
+    except FileProblem as error:
+        left_out.append(LeftOut(Path(path), error.reason))
         return None
 
 
@@ -38,21 +72,28 @@ def active_plan_path(session: Any) -> Path | None:
     return active_plan(session.project_dir, session.picked_plan, session.settings.plan_pattern)
 
 
-def load_context(session: Any, pane: str) -> ExecContext:
+def context_report(session: Any, pane: str) -> ContextReport:
+    """The context `pane`'s next message would carry, read from disk now."""
     from core.project_files import claude_md_path
 
-    claude = _read(claude_md_path(session.project_dir))
+    left_out: list[LeftOut] = []
+    claude = _read(claude_md_path(session.project_dir), left_out)
     if pane == "exec":
-        plan = _read(active_plan_path(session))
-        versions = {}
-        for snapshot in (claude, plan):
-            if snapshot is not None:
-                versions[snapshot.path.name] = _version(session, snapshot)
-        return build_exec_context(claude, plan, versions)
+        plan = _read(active_plan_path(session), left_out)
+        snapshots = [snapshot for snapshot in (claude, plan) if snapshot is not None]
+        versions = {snapshot.path.name: _version(session, snapshot) for snapshot in snapshots}
+        context = build_exec_context(claude, plan, versions)
+        return ContextReport(context, tuple(snapshot.path for snapshot in snapshots), tuple(left_out))
     blocks: list[dict[str, Any]] = [{"type": "text", "text": PLAN_SYSTEM}]
     files: tuple[tuple[str, int], ...] = ()
     if claude is not None:
         blocks.append({"type": "text", "text": f"# CLAUDE.md (project rules)\n\n{claude.text}"})
         files = ((claude.path.name, _version(session, claude)),)
     blocks[-1] = {**blocks[-1], "cache_control": dict(CACHE_CONTROL)}
-    return ExecContext(blocks, files)
+    paths = (claude.path,) if claude is not None else ()
+    return ContextReport(ExecContext(blocks, files), paths, tuple(left_out))
+
+
+def load_context(session: Any, pane: str) -> ExecContext:
+    """The system blocks (with cache_control on the last) and file versions for `pane`'s next message."""
+    return context_report(session, pane).context

@@ -6,11 +6,13 @@ there and a palette command.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from textual import work
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Static
 
@@ -27,6 +29,12 @@ class ProjectFilesChanged(Message):
 class HandoffActions:
     """Needs: self.session, self.store, self.settings, self.pane(name), self.saved_plan_reply."""
 
+    # What the execution pane's next message carries, as last shown on its context line:
+    # the watcher's notices say "the next message uses the new text" only for these files.
+    context_paths: frozenset[Path] = frozenset()
+    context_plan: Path | None = None
+    left_out_paths: frozenset[Path] = frozenset()
+
     # -- the planning reply ----------------------------------------------------------------
 
     def last_plan_reply(self):
@@ -39,6 +47,13 @@ class HandoffActions:
         from core.plan_naming import propose_plan_name
         from tui.screens.save_plan_dialog import SavePlanDialog
 
+        if self.session.panes["plan"].streaming:
+            # Saving now would write half a plan and mark the reply saved.
+            self.notify(
+                "The planning reply is still streaming: save it once it is done (Esc stops it).",
+                severity="warning",
+            )
+            return
         reply = self.last_plan_reply()
         if reply is None:
             self.notify("There is no planning reply to save yet: ask the planning pane first.", severity="warning")
@@ -54,18 +69,24 @@ class HandoffActions:
             if self.store is not None:
                 self.store.record_file_version(str(path), reply.text, "saved")
             self.refresh_context_line()
-            self.notify(f"Saved {path.name}. Ctrl+O hands it to the execution pane.", title="Plan saved")
+            self.notify(f"Saved {_relative(path, project)}. Ctrl+O hands it to the execution pane.", title="Plan saved")
 
-        self.push_screen(SavePlanDialog(reply.text, project, proposed), saved)
+        self.push_screen(SavePlanDialog(reply.text, project, proposed, pattern=self.settings.plan_pattern), saved)
 
     def action_record_decision(self) -> None:
         from core.context_files import active_plan_path
         from core.plan_naming import topic_line
+        from core.project_files import FileProblem, read_text_file
         from tui.screens.decision_dialog import DecisionDialog
 
         reply = self.last_plan_reply()
         plan = active_plan_path(self.session)
-        source = reply.text if reply is not None else (plan.read_text(encoding="utf-8", errors="replace") if plan else "")
+        source = reply.text if reply is not None else ""
+        if not source and plan is not None:
+            try:
+                source = read_text_file(plan).text
+            except FileProblem:
+                source = ""
         heading = _heading_from(topic_line(source)) if source else ""
 
         def recorded(snapshot) -> None:
@@ -75,52 +96,74 @@ class HandoffActions:
                 self.refresh_context_line()
                 self.notify("Decision recorded in CLAUDE.md; the execution pane's next message carries it.")
 
-        self.push_screen(
-            DecisionDialog(self.session.project_dir, plan.name if plan else None, heading, ""),
-            recorded,
-        )
+        plan_name = _relative(plan, self.session.project_dir) if plan is not None else None
+        self.push_screen(DecisionDialog(self.session.project_dir, plan_name, heading, suggest_decision(source)), recorded)
 
     def action_hand_off(self) -> None:
         from core.context_files import active_plan_path
         from core.plan_naming import topic_line
+        from core.project_files import FileProblem, read_text_file
 
         plan = active_plan_path(self.session)
         if plan is None:
             self.notify("No plan file yet: Ctrl+S saves the planning reply as one.", severity="warning")
             return
         try:
-            topic = _heading_from(topic_line(plan.read_text(encoding="utf-8", errors="replace")))
-        except OSError:
-            topic = ""
+            topic = _heading_from(topic_line(read_text_file(plan).text))
+        except FileProblem as error:
+            self.notify(f"{error} Fix it before handing it off: the execution pane would not get it.", severity="error")
+            return
+        name = _relative(plan, self.session.project_dir)
         pane = self.pane("exec")
         what = topic.lower() if topic else "the plan"
-        pane.prompt_input.value = f"Implement {what} according to {plan.relative_to(self.session.project_dir)}"
+        prompt = pane.prompt_input
+        prompt.value = f"Implement {what} according to {name}"
+        prompt.cursor_position = len(prompt.value)  # ready to add to, not to retype
         pane.focus_input()
         self.refresh_context_line()
-        self.notify(f"Handing {plan.name} to the execution pane: edit the prompt, Enter sends.", title="Hand off")
+        # No toast: it would sit over the very input the user is about to edit.
 
     def action_show_files(self) -> None:
         from core.context_files import active_plan_path
         from tui.screens.files_screen import FilesScreen
 
-        self.push_screen(FilesScreen(self.session.project_dir, active_plan_path(self.session)))
+        self.push_screen(
+            FilesScreen(self.session.project_dir, active_plan_path(self.session), pattern=self.settings.plan_pattern)
+        )
 
     def on_files_screen_active_plan_picked(self, event) -> None:
         self.session.pick_plan(event.path)
         self.refresh_context_line()
-        self.notify(f"{Path(event.path).name} is now the active plan.")
+        self.notify(f"{_relative(event.path, self.session.project_dir)} is now the active plan.")
 
     # -- the execution context -------------------------------------------------------------
 
     def refresh_context_line(self) -> None:
         """Show which files (and versions) the execution pane's next message will carry."""
+        from core.context_files import context_report
+
         try:
-            context = self.session.context_provider("exec")
+            line = self.pane("exec").query_one("#context-exec", Static)
+        except NoMatches:
+            return  # the panes are being replaced (a session switch); the new ones refresh it
+        try:
+            if self.session.context_provider == self.session._default_context:
+                report = context_report(self.session, "exec")
+                label = report.label()
+                self.context_paths = frozenset(report.paths)
+                self.context_plan = report.plan
+                self.left_out_paths = frozenset(item.path for item in report.left_out)
+            else:  # a context given by the embedding code: show what it says
+                label = self.session.context_provider("exec").label()
         except Exception as error:  # noqa: BLE001 - a bad file must not break the screen
-            text = f"context: could not be read ({error})"
-        else:
-            text = "context: " + context.label()
-        self.pane("exec").query_one("#context-exec", Static).update(text)
+            label = f"could not be read ({error})"
+        line.update("context: " + label)
+
+    def on_turn_finished(self, event) -> None:
+        # The pane shows the files it sent when a turn starts; afterwards show what the next
+        # message carries again (files may have changed meanwhile, some may be left out).
+        if event.pane == "exec":
+            self.refresh_context_line()
 
     # -- watching --------------------------------------------------------------------------
 
@@ -135,32 +178,86 @@ class HandoffActions:
             first = False
 
     def on_project_files_changed(self, event: ProjectFilesChanged) -> None:
-        self.watching = True
-        names = []
-        for change in event.changes:
-            if change.problem:
-                names.append(change.path.name)
-                self.notify(f"{change.path.name}: {change.problem}", severity="warning", timeout=8)
-            elif change.snapshot is not None:
-                # A text Segue already has (its own save, say) is no news.
-                known = self.store is not None and not self.store.record_file_version(
-                    str(change.path), change.snapshot.text, "watched"
-                )
-                if not known:
-                    names.append(change.path.name)
-            else:
-                names.append(change.path.name)
+        from core.project_files import claude_md_path
+
+        project = self.session.project_dir
+        plan_before = self.context_plan
+        in_context = self.context_paths | self.left_out_paths
+        was_unusable = self.left_out_paths
+        # Keep every version seen (for the diff viewer) before the context line does: a text
+        # already kept (Segue's own save, say) is no news, and the refresh would keep it first.
+        known = {
+            change.path
+            for change in event.changes
+            if change.snapshot is not None
+            and self.store is not None
+            and not self.store.record_file_version(str(change.path), change.snapshot.text, "watched")
+        }
         self.refresh_context_line()
-        if event.initial or not names:
+        in_context |= self.context_paths | self.left_out_paths | {claude_md_path(project)}
+        news: list[str] = []
+        touches_context = False
+        for change in event.changes:
+            name = _relative(change.path, project)
+            if change.problem:
+                if change.path in in_context:
+                    what = "Segue leaves it out of the execution pane's context until it is fixed."
+                else:
+                    what = "It cannot be used as a plan until it is fixed."
+                self.notify(f"{change.problem} {what}", title="File problem", severity="warning", timeout=10)
+                news.append(f"{name} unusable")
+                continue
+            if change.kind == "deleted":
+                news.append(f"{name} deleted")
+            else:
+                if change.path in known and change.path not in was_unusable:
+                    continue
+                if change.path in was_unusable:
+                    news.append(f"{name} usable again")
+                    touches_context = True
+                    continue
+                news.append(f"{name} {'added' if change.kind == 'added' else 'changed'}")
+            touches_context = touches_context or change.path in in_context
+        self.watching = True
+        self._apply_to_files_screen(event.changes)
+        if event.initial or not news:
             return
-        self.file_notice = f"{', '.join(sorted(set(names)))} changed at {datetime.now():%H:%M:%S}"
-        self.notify(f"{self.file_notice}; the next message uses the new text.", timeout=4)
-        self.query_one("#file-notice", Static).update(self.file_notice)
+        self.file_notice = f"{', '.join(dict.fromkeys(news))} at {datetime.now():%H:%M:%S}"
+        try:
+            self.query_one("#file-notice", Static).update(self.file_notice)
+        except NoMatches:
+            pass
+        plans = [change for change in event.changes if change.path != claude_md_path(project)]
+        if self.context_plan != plan_before and plans:
+            if self.context_plan is None:
+                tail = "no plan is in the execution pane's context now"
+            else:
+                tail = f"the execution pane now follows {_relative(self.context_plan, project)}"
+        elif touches_context:
+            tail = "the next message uses the new text"
+        elif any(change.kind == "added" and change.snapshot is not None for change in plans):
+            tail = "F3 lists it; `a` there makes it the active plan"
+        else:
+            tail = ""
+        text = self.file_notice + (f"; {tail}." if tail else ".")
+        if all(item.endswith("unusable") for item in news):
+            return  # the problem notice above already said it
+        self.notify(text, timeout=4)
+
+    def _apply_to_files_screen(self, changes: list[Any]) -> None:
         from tui.screens.files_screen import FilesScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, FilesScreen):
-                screen.apply_changes(event.changes)
+                screen.apply_changes(changes)
+
+
+def _relative(path: Path, project_dir: Path) -> str:
+    """AUTH_PLAN.md or plans/auth.md: how the user names it, and how the prompt should."""
+    try:
+        return Path(path).relative_to(project_dir).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 def _heading_from(topic: str) -> str:
@@ -169,3 +266,26 @@ def _heading_from(topic: str) -> str:
     while words and words[-1].lower() in ("plan", "plan:"):
         words.pop()
     return " ".join(words)
+
+
+_SECTION = re.compile(r"^#{2,6}[ \t]+(.+?)[ \t#]*$")
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])[ \t]+(.+)$")
+
+
+def suggest_decision(plan_text: str) -> str:
+    """The first item of the plan's "Decisions" section, as a one-line decision; "" if there is none.
+
+    Planning replies are asked for "decisions with their reasons" (core.session.PLAN_SYSTEM),
+    so that section is where the line worth recording in CLAUDE.md usually is.
+    """
+    in_decisions = False
+    for line in plan_text.splitlines():
+        heading = _SECTION.match(line.strip())
+        if heading:
+            in_decisions = "decision" in heading.group(1).lower()
+            continue
+        if in_decisions:
+            item = _ITEM.match(line)
+            if item:
+                return " ".join(item.group(1).replace("**", "").replace("`", "").split())
+    return ""
