@@ -117,6 +117,30 @@ async def test_plan_and_exec_turns_add_up_with_the_all_opus_counterfactual(simul
         assert pane_line(app, "plan").endswith(f"{format_usd(plan_cost)} · pane {format_usd(plan_cost)}")
         assert "priced at Opus rates" in meter.long_text
 
+        # F4: the same figures on the cost screen.
+        from tui.screens.cost_screen import CostScreen
+
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, CostScreen))
+        summary = app.screen.summary_text(stored_rows(app))
+        assert summary.startswith(
+            f"Session: {format_usd(session)} for 2 messages · priced at Opus rates (Opus 5.5): {format_usd(all_opus)}"
+        )
+
+
+async def test_cost_screen_counts_one_message_in_the_singular(simulator, tmp_path):
+    from tui.screens.cost_screen import CostScreen
+
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "exec", "Implement the login endpoint [[sim:tokens=40]]")
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, CostScreen))
+        summary = app.screen.summary_text(stored_rows(app))
+        cost = by_hand(SONNET, stored_rows(app)[0].usage)
+        assert f"Session: {format_usd(cost)} for 1 message ·" in summary
+        assert f"Today (all sessions): {format_usd(cost)} for 1 message\n" in summary
+
 
 async def test_cache_write_then_read_across_two_exec_turns_shows_in_the_pane_line(simulator, tmp_path):
     (tmp_path / "CLAUDE.md").write_text(LONG_CLAUDE_MD)

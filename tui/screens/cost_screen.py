@@ -150,10 +150,10 @@ class CostScreen(Screen[None]):
             f"saved {format_usd(saved)} ({savings_text(session)})" if saved is not None else "savings unknown"
         )
         lines = [
-            f"Session: {cost_text(session)} for {session.messages} messages · "
+            f"Session: {cost_text(session)} for {_count(session.messages, 'message')} · "
             f"priced at Opus rates ({models.display_name(self.opus_model)}): "
             f"{format_usd(session.all_opus_cost_usd)} · {versus}",
-            f"Today ({today_note}): {cost_text(today)} for {today.messages} messages",
+            f"Today ({today_note}): {cost_text(today)} for {_count(today.messages, 'message')}",
         ]
         read_saved, _ = _sum_known(cache_accounting.cache_savings_usd(row.model, row.usage) for row in rows)
         premium, _ = _sum_known(cache_accounting.cache_write_premium_usd(row.model, row.usage) for row in rows)
@@ -168,6 +168,10 @@ class CostScreen(Screen[None]):
         if session.unknown:
             lines.append(f"{session.unknown} message(s) on a model without a known price: tokens counted, dollars unknown.")
         return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _clock(moment: datetime) -> str:
