@@ -279,3 +279,28 @@ async def _palette_hits(app, query):
     provider = ModelCommands(app.screen)
     async for hit in provider.search(query):
         yield hit
+
+
+async def test_a_resumed_session_remembers_the_pane_cache_until_it_expires(simulator, tmp_path):
+    from datetime import timedelta
+
+    from core.client import demo_endpoint
+    from core.settings import Settings
+    from tui.cost_tracking import CACHE_LIFETIME, PaneCache
+    from tui.launch import build_app
+
+    (tmp_path / "CLAUDE.md").write_text(LONG_CLAUDE_MD)
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        tokens = await cached_exec_turn(pilot, simulator)
+    resumed = build_app(tmp_path, demo_endpoint(simulator.base_url), Settings(plan_thinking=False))
+    async with resumed.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert resumed.session.id == app.session.id
+        assert resumed.cached_prefix_tokens("exec") == tokens
+        assert resumed.cached_prefix_tokens("exec", OPUS) == 0  # the cache belongs to Sonnet
+        assert "costs about" in resumed.switch_penalty_text("exec", OPUS)
+        cache = resumed.pane_cache["exec"]
+        resumed.pane_cache["exec"] = PaneCache(cache.model, cache.tokens, cache.at - CACHE_LIFETIME - timedelta(seconds=1))
+        assert resumed.cached_prefix_tokens("exec") == 0, "an expired cache costs nothing to lose"
+        assert resumed.switch_penalty_text("exec", OPUS) is None
