@@ -408,3 +408,49 @@ async def test_a_plan_appearing_beside_the_picked_one_is_not_said_to_be_in_the_c
         assert "added" in message and "next message uses" not in message
         assert "F3" in message
         assert context_line(app) == "context: AUTH_PLAN.md (v1)"
+
+
+# -- conflicts and suggestions ------------------------------------------------------------------
+
+
+async def test_claude_md_edited_while_the_decision_dialog_is_open_keeps_both(simulator, tmp_path):
+    claude = tmp_path / "CLAUDE.md"
+    claude.write_text("# Rules\n\n## Authentication\n\n- Sessions expire in 12 h\n")
+    (tmp_path / "AUTH_PLAN.md").write_text("# Authentication Plan\n\n## Decisions\n\n- **Argon2id** for passwords.\n")
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: isinstance(app.screen, DecisionDialog))
+        # Suggested from the plan file (no planning reply yet): its heading and first decision.
+        assert app.screen.query_one("#decision-heading", Input).value == "Authentication"
+        assert app.screen.query_one("#decision-text", Input).value == "Argon2id for passwords."
+
+        theirs = "# Rules\n\n## Authentication\n\n- Sessions expire in 8 h\n"
+        claude.write_text(theirs)
+        await wait_until(pilot, lambda: "CLAUDE.md (v2)" in context_line(app))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionDialog), "the conflict is shown, not dismissed"
+        assert claude.read_text() == theirs
+        copy = tmp_path / "CLAUDE.segue-conflict-1.md"
+        assert copy.read_text() == (
+            "# Rules\n\n## Authentication\n\n- Sessions expire in 12 h\n- Argon2id for passwords.\n"
+            "- See AUTH_PLAN.md for architecture decisions.\n"
+        )
+        # The copy is not a handoff file: the context still carries the user's CLAUDE.md.
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, DecisionDialog))
+        assert context_line(app) == "context: CLAUDE.md (v2) · AUTH_PLAN.md (v1)"
+
+
+def test_suggest_decision_takes_the_first_item_of_the_decisions_section():
+    from tui.handoff import suggest_decision
+
+    plan = (
+        "# Auth Plan\n\n## Goals\n\n- Be safe.\n\n## Key Decisions\n\n"
+        "1. **Argon2id** (64 MB, 3 passes) for `passwords`.\n2. Sessions in the DB.\n"
+    )
+    assert suggest_decision(plan) == "Argon2id (64 MB, 3 passes) for passwords."
+    assert suggest_decision("# Auth Plan\n\n## Goals\n\n- Be safe.\n") == ""
+    assert suggest_decision("") == ""

@@ -236,7 +236,7 @@ class HandoffActions:
         elif touches_context:
             tail = "the next message uses the new text"
         elif any(change.kind == "added" and change.snapshot is not None for change in plans):
-            tail = "F3 lists it; `a` there makes it the active plan"
+            tail = "F3, then a, makes it the active plan"
         else:
             tail = ""
         text = self.file_notice + (f"; {tail}." if tail else ".")
