@@ -13,6 +13,8 @@ from core.simulator.tokens import block_text
 
 MARKER = re.compile(r"\[\[sim:([^\]\s]*)\]\]")
 MAX_TOKENS_MARKER = 200_000
+# Claude Code wraps its own context (date, CLAUDE.md) in these; the user's prompt is what's outside.
+SYSTEM_REMINDER = re.compile(r"<system-reminder>.*?</system-reminder>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,8 @@ def parse(text: str) -> Markers:
 
 
 def strip(text: str) -> str:
-    """`text` without markers, so they never reach a reply or its topic."""
-    return re.sub(r"[ \t]{2,}", " ", MARKER.sub("", text)).strip()
+    """`text` without markers or Claude Code's reminders, so they never reach a reply or its topic."""
+    return re.sub(r"[ \t]{2,}", " ", MARKER.sub("", SYSTEM_REMINDER.sub("", text))).strip()
 
 
 def message_text(message: Any) -> str:

@@ -29,8 +29,15 @@ class RequestError(Exception):
         self.message = message
 
 
-def validate(body: Any, *, needs_max_tokens: bool = True) -> dict[str, Any]:
-    """The body if the API would accept it, else RequestError with the API's error type."""
+MID_CONVERSATION_SYSTEM_BETA = "mid-conversation-system-"  # Claude Code's beta: role "system" messages
+
+
+def validate(body: Any, *, needs_max_tokens: bool = True, system_messages: bool = False) -> dict[str, Any]:
+    """The body if the API would accept it, else RequestError with the API's error type.
+
+    `system_messages`: the request named the mid-conversation-system beta (Claude Code does),
+    under which the API also takes messages with role "system".
+    """
     if not isinstance(body, dict):
         raise RequestError(400, "invalid_request_error", "The request body must be a JSON object.")
     model = body.get("model")
@@ -39,8 +46,9 @@ def validate(body: Any, *, needs_max_tokens: bool = True) -> dict[str, Any]:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise RequestError(400, "invalid_request_error", "messages: at least one message is required")
+    roles = ("user", "assistant", "system") if system_messages else ("user", "assistant")
     for index, message in enumerate(messages):
-        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
+        if not isinstance(message, dict) or message.get("role") not in roles:
             raise RequestError(400, "invalid_request_error", f"messages.{index}.role: Input should be 'user' or 'assistant'")
         if not isinstance(message.get("content"), (str, list)):
             raise RequestError(400, "invalid_request_error", f"messages.{index}.content: Field required")
@@ -59,6 +67,14 @@ def validate(body: Any, *, needs_max_tokens: bool = True) -> dict[str, Any]:
     if not model.startswith("claude-"):
         raise RequestError(404, "not_found_error", f"model: {model}")
     return body
+
+
+def last_turn(messages: list[Any]) -> dict[str, Any]:
+    """The last user or assistant message: role "system" notes between turns are not a turn."""
+    for message in reversed(messages):
+        if isinstance(message, dict) and message.get("role") != "system":
+            return message
+    return messages[-1]
 
 
 def thinking_budget(body: dict[str, Any]) -> int | None:
@@ -165,7 +181,7 @@ def decide(body: dict[str, Any], *, seed: int, cache: PromptCache, serial: int) 
     markers = faults.parse(prompt_raw)
     system = system_text(body)
     reply = replies.compose(faults.strip(prompt_raw), system, family_of(model), seed, tokens=markers.tokens)
-    last = messages[-1]
+    last = last_turn(messages)
     prefilled = last.get("role") == "assistant"
     text = _continuation(reply.text, faults.message_text(last)) if prefilled else reply.text
     budget = thinking_budget(body)

@@ -22,8 +22,10 @@ from core.simulator.messages import (
     Event,
     Outcome,
     RequestError,
+    MID_CONVERSATION_SYSTEM_BETA,
     decide,
     events,
+    last_turn,
     stable_id,
     validate,
 )
@@ -175,11 +177,12 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if body is None:
                 raise RequestError(400, "invalid_request_error", "The request body is not valid JSON.")
+            system_messages = MID_CONVERSATION_SYSTEM_BETA in self.headers.get("anthropic-beta", "")
             if path == "/v1/messages/count_tokens":
-                validate(body, needs_max_tokens=False)
+                validate(body, needs_max_tokens=False, system_messages=system_messages)
                 self._send_json(200, {"input_tokens": input_total(body)}, request_id)
                 return
-            self._messages(validate(body), request_id)
+            self._messages(validate(body, system_messages=system_messages), request_id)
         except RequestError as error:
             self._send_error(error.status, error.kind, error.message, request_id)
         except _Dropped:
@@ -198,7 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
         markers = faults.parse(faults.last_user_text(body["messages"]))
         digest = faults.body_hash(body)
         streaming = bool(body.get("stream"))
-        user_last = body["messages"][-1].get("role") == "user"
+        user_last = last_turn(body["messages"]).get("role") == "user"
         if markers.auth:
             raise RequestError(401, "authentication_error", "invalid x-api-key")
         if markers.rate_limit and sim._ledger.first_time("429", digest):
