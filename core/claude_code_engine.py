@@ -1,0 +1,482 @@
+"""Claude Code as an engine: a turn runs the real `claude` CLI and its stream-json becomes Segue's events.
+
+Claude Code keeps its own conversation (`--resume <session_id>`), runs its own tools and
+retries; Segue only reads what it prints. The API key goes to the child's environment and
+nowhere else: never on the command line, never in a log or an error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.client import Endpoint
+from core.events import Retrying, TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, UsageUpdate
+from core.turn import KEY_HELP, MAX_ATTEMPTS, TurnRequest
+from core.usage import TokenUsage
+
+CLAUDE_ENV = "SEGUE_CLAUDE"  # an explicit path to the `claude` executable wins over PATH
+SEGUE_ROOT = Path(__file__).resolve().parents[1]
+TERMINATE_GRACE = 3.0
+EXIT_WAIT = 10.0  # seconds Claude Code gets to exit by itself after its result line  # seconds between SIGTERM and SIGKILL when a turn is cancelled
+LINE_LIMIT = 64 * 1024 * 1024  # one stream-json line carries a whole message (and the init tool list)
+SYSTEM_ARG_LIMIT = 32 * 1024  # longer system text goes through a file: argv is capped at 128 KiB an argument
+STDERR_KEEP = 4096  # the tail of stderr kept for the one-sentence error when Claude Code dies
+# The simulator (demo mode) is offline: keep Claude Code from reaching for anything else.
+QUIET_ENV = {
+    "DISABLE_TELEMETRY": "1",
+    "DISABLE_ERROR_REPORTING": "1",
+    "DISABLE_AUTOUPDATER": "1",
+    "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+}
+
+
+def find_claude(project_dir: Path | None = None, environ: Mapping[str, str] | None = None) -> str | None:
+    """The `claude` executable: $SEGUE_CLAUDE, then PATH, then a local npm install; None if absent."""
+    environ = os.environ if environ is None else environ
+    explicit = environ.get(CLAUDE_ENV, "").strip()
+    if explicit:
+        return explicit if _runnable(Path(explicit)) else None
+    on_path = shutil.which("claude", path=environ.get("PATH"))
+    if on_path:
+        return on_path
+    roots = [SEGUE_ROOT] + ([project_dir] if project_dir is not None else [])
+    for root in roots:
+        # `.tools/` is where Segue's own scripts install it; `node_modules/` is a plain `npm install`.
+        for prefix in (root / ".tools", root):
+            candidate = prefix / "node_modules" / ".bin" / "claude"
+            if _runnable(candidate):
+                return str(candidate)
+    return None
+
+
+def _runnable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def system_text(request: TurnRequest) -> str:
+    """The text of the request's system blocks, as one string for `--append-system-prompt`."""
+    parts = []
+    for block in request.system:
+        text = block.get("text") if isinstance(block, dict) else None
+        if isinstance(text, str) and text.strip():
+            parts.append(text)
+    return "\n\n".join(parts)
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    content = message.get("content", "")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text")
+    return ""
+
+
+def prompt_text(request: TurnRequest, *, resuming: bool) -> str:
+    """What goes to Claude Code's stdin: the new prompt, with earlier exchanges when it has none of them.
+
+    A resumed Claude Code session already holds the conversation. A fresh one (first turn, or a
+    pane switched to Claude Code mid-conversation) gets the earlier exchanges as a transcript.
+    """
+    messages = [m for m in request.messages if isinstance(m, dict)]
+    if not messages:
+        return ""
+    prompt = _message_text(messages[-1])
+    earlier = messages[:-1]
+    if resuming or not earlier:
+        return prompt
+    lines = ["<earlier-conversation>"]
+    for message in earlier:
+        speaker = "User" if message.get("role") == "user" else "Assistant"
+        lines.append(f"{speaker}: {_message_text(message)}")
+    lines.append("</earlier-conversation>")
+    return "\n\n".join(lines) + "\n\n" + prompt
+
+
+def command_line(
+    claude: str,
+    request: TurnRequest,
+    *,
+    resume: str | None = None,
+    system_file: Path | None = None,
+    permission_mode: str | None = None,
+) -> list[str]:
+    """The argv for one print-mode turn. `system_file` holds the system text when it is too long for argv."""
+    argv = [
+        claude,
+        "-p",
+        "--output-format", "stream-json",
+        "--verbose",  # stream-json in print mode requires it
+        "--include-partial-messages",
+        "--model", request.model,
+    ]
+    if system_file is not None:
+        argv += ["--append-system-prompt-file", str(system_file)]
+    else:
+        system = system_text(request)
+        if system:
+            argv += ["--append-system-prompt", system]
+    if resume:
+        argv += ["--resume", resume]
+    if permission_mode:
+        argv += ["--permission-mode", permission_mode]
+    return argv
+
+
+def child_env(endpoint: Endpoint, base: Mapping[str, str] | None = None, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Claude Code's environment: ours, with the endpoint's URL and key, quiet in demo mode."""
+    env = dict(os.environ if base is None else base)
+    env["ANTHROPIC_API_KEY"] = endpoint.api_key
+    if endpoint.base_url:
+        env["ANTHROPIC_BASE_URL"] = endpoint.base_url
+    else:
+        env.pop("ANTHROPIC_BASE_URL", None)
+    if endpoint.demo:
+        env.update(QUIET_ENV)
+    # Claude Code retries 10 times by default, up to minutes; keep it to Segue's own count.
+    env.setdefault("CLAUDE_CODE_MAX_RETRIES", str(MAX_ATTEMPTS - 1))
+    env.update(extra or {})
+    return env
+
+
+# -- stream-json to events -----------------------------------------------------------------------
+
+
+def _status_kind(status: Any) -> str:
+    if status in (401, 403):
+        return "auth"
+    if status == 429:
+        return "rate_limit"
+    if status == 529 or (isinstance(status, int) and status >= 500):
+        return "overloaded"
+    if status is None:
+        return "connection"
+    return "other"
+
+
+def _retry_reason(status: Any) -> str:
+    kind = _status_kind(status)
+    if kind == "rate_limit":
+        return "Rate limited by the API (429)"
+    if kind == "overloaded":
+        return f"The API is overloaded ({status})"
+    if kind == "connection":
+        return "The connection dropped"
+    return f"The API answered with an error ({status})"
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+@dataclass
+class StreamMapper:
+    """Turns Claude Code's stream-json lines into Segue events; holds the turn's text and usage.
+
+    Usage within one API message is assigned (message_start, then message_delta's cumulative
+    counts); a turn with tool calls has several messages, whose usage adds up.
+    """
+
+    model: str
+    text: str = ""
+    thinking: str = ""
+    session_id: str | None = None
+    stop_reason: str | None = None
+    earlier: TokenUsage = field(default_factory=TokenUsage)
+    current: TokenUsage = field(default_factory=TokenUsage)
+    result: dict[str, Any] | None = None  # the final `result` line (cost, model usage, duration)
+    messages: int = 0
+    _text_in_message: bool = False
+
+    @property
+    def usage(self) -> TokenUsage:
+        return self.earlier + self.current
+
+    def feed(self, line: str | bytes) -> list[TurnEvent]:
+        """Events for one line; malformed or unknown lines give none. A TurnDone/TurnFailed ends the turn."""
+        try:
+            data = json.loads(line)
+        except (ValueError, UnicodeDecodeError):
+            return []
+        if not isinstance(data, dict):
+            return []
+        try:
+            return self._feed(data)
+        except (AttributeError, TypeError, ValueError, KeyError):
+            return []  # a line of an unexpected shape is skipped, like a malformed one
+
+    def _feed(self, data: dict[str, Any]) -> list[TurnEvent]:
+        kind = data.get("type")
+        if isinstance(data.get("session_id"), str):
+            self.session_id = data["session_id"]
+        if kind == "stream_event":
+            if data.get("parent_tool_use_id"):
+                return []  # a subagent's own stream: its work reaches the user through the main reply
+            event = data.get("event")
+            return self._stream_event(event) if isinstance(event, dict) else []
+        if kind == "system" and data.get("subtype") == "init":
+            self.model = str(data.get("model") or self.model)
+            return []
+        if kind == "system" and data.get("subtype") == "api_retry":
+            status = data.get("error_status")
+            if status in (401, 403):
+                return [self.failed(KEY_HELP if status == 401 else "The API key may not use this model (403).", "auth")]
+            delay = float(data.get("retry_delay_ms") or 0) / 1000
+            return [Retrying(int(data.get("attempt") or 0), delay, _retry_reason(status))]
+        if kind == "result":
+            return [self._result(data)]
+        return []  # assistant/user messages repeat what was streamed; hooks and statuses are not shown
+
+    def _stream_event(self, event: dict[str, Any]) -> list[TurnEvent]:
+        kind = event.get("type")
+        if kind == "message_start":
+            message = event.get("message") or {}
+            self.earlier, self.current = self.usage, TokenUsage().merged(message.get("usage") or {})
+            self.model = str(message.get("model") or self.model)
+            self.messages += 1
+            self._text_in_message = False
+            return [UsageUpdate(self.model, self.usage)]
+        if kind == "content_block_delta":
+            delta = event.get("delta") or {}
+            if delta.get("type") == "text_delta" and delta.get("text"):
+                piece = str(delta["text"])
+                if not self._text_in_message and self.text and not self.text.endswith("\n\n"):
+                    # A new message after a tool call: keep its text apart from the last one's.
+                    piece = ("\n" if self.text.endswith("\n") else "\n\n") + piece
+                self._text_in_message = True
+                self.text += piece
+                return [TextDelta(piece)]
+            if delta.get("type") == "thinking_delta" and delta.get("thinking"):
+                self.thinking += str(delta["thinking"])
+                return [ThinkingDelta(str(delta["thinking"]))]
+            return []
+        if kind == "message_delta":
+            self.current = self.current.merged(event.get("usage") or {})
+            self.stop_reason = (event.get("delta") or {}).get("stop_reason") or self.stop_reason
+            return [UsageUpdate(self.model, self.usage)]
+        return []
+
+    def _result(self, data: dict[str, Any]) -> TurnDone | TurnFailed:
+        self.result = data
+        usage = self.usage
+        if isinstance(data.get("usage"), dict):
+            # The result's usage covers every API call of the turn; it is what was billed.
+            usage = TokenUsage().merged(data["usage"])
+        self.earlier, self.current = TokenUsage(), usage
+        if data.get("is_error") or data.get("subtype") != "success":
+            status = data.get("api_error_status")
+            if status == 401:
+                return self.failed(KEY_HELP, "auth")
+            detail = str(data.get("result") or "").strip() or str(data.get("subtype") or "an error")
+            return self.failed(_sentence(f"Claude Code stopped: {detail}"), _status_kind(status) if status else "other")
+        text = self.text
+        if not text and isinstance(data.get("result"), str):
+            text = self.text = data["result"]  # nothing streamed (no partial messages): the result has it
+        return TurnDone(self.model, text, self.thinking, usage, data.get("stop_reason") or self.stop_reason)
+
+    def failed(self, message: str, kind: str) -> TurnFailed:
+        kept = " The partial reply is kept." if self.text else ""
+        return TurnFailed(message + kept, kind, self.text, self.thinking, self.usage, self.model)
+
+    def cancelled(self) -> TurnDone:
+        return TurnDone(self.model, self.text, self.thinking, self.usage, "cancelled", cancelled=True)
+
+
+# -- the process --------------------------------------------------------------------------------
+
+
+def _signal_group(process: asyncio.subprocess.Process, sig: int) -> None:
+    """Signal Claude Code and the tools it started (its own process group, made at spawn)."""
+    if process.returncode is not None:
+        return
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        try:
+            process.send_signal(sig)
+        except ProcessLookupError:
+            pass
+
+
+async def terminate(process: asyncio.subprocess.Process, grace: float | None = None) -> None:
+    """SIGTERM, then SIGKILL if it is still there after `grace` seconds; returns once it is gone."""
+    _signal_group(process, signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), timeout=TERMINATE_GRACE if grace is None else grace)
+    except TimeoutError:
+        _signal_group(process, signal.SIGKILL)
+        await process.wait()
+
+
+async def _drain(stream: asyncio.StreamReader | None, keep: bytearray) -> None:
+    if stream is None:
+        return
+    while chunk := await stream.read(65536):
+        keep += chunk
+        del keep[:-STDERR_KEEP]
+
+
+async def stream_claude_code(
+    request: TurnRequest,
+    cancel: asyncio.Event | None = None,
+    *,
+    endpoint: Endpoint,
+    cwd: Path,
+    claude: str,
+    resume: str | None = None,
+    permission_mode: str | None = None,
+    env: Mapping[str, str] | None = None,
+    mapper: StreamMapper | None = None,
+    on_start: Any = None,
+) -> AsyncIterator[TurnEvent]:
+    """One turn through Claude Code; always ends with TurnDone or TurnFailed, like core.turn.stream_turn.
+
+    `env` adds variables to the child's environment (tests: a temporary HOME). `mapper`, when
+    given, is the StreamMapper used, so the caller can read the session id and the result
+    line afterwards. `on_start(process)` is called once the process runs.
+    """
+    cancel = cancel or asyncio.Event()
+    mapper = mapper or StreamMapper(request.model)
+    mapper.model = request.model
+    if cancel.is_set():
+        yield mapper.cancelled()
+        return
+    scratch = None
+    system = system_text(request)
+    system_file = None
+    if len(system.encode()) > SYSTEM_ARG_LIMIT:
+        scratch = tempfile.TemporaryDirectory(prefix="segue-claude-")
+        system_file = Path(scratch.name) / "system.md"
+        system_file.write_text(system, encoding="utf-8")
+    argv = command_line(claude, request, resume=resume, system_file=system_file, permission_mode=permission_mode)
+    process = None
+    stderr_tail = bytearray()
+    drain = None
+    try:
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=str(cwd),
+                env=child_env(endpoint, extra=env),
+                limit=LINE_LIMIT,
+                start_new_session=True,  # its own process group: cancel stops its tools too
+            )
+        except OSError as error:
+            yield TurnFailed(f"Claude Code could not be started ({claude}): {error.strerror or error}.", "other", model=request.model)
+            return
+        if on_start is not None:
+            on_start(process)
+        drain = asyncio.ensure_future(_drain(process.stderr, stderr_tail))
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(prompt_text(request, resuming=bool(resume)).encode())
+            await process.stdin.drain()
+            process.stdin.close()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # it died at once; its exit is reported below
+        cancelled = asyncio.ensure_future(cancel.wait())
+        try:
+            while True:
+                reading = asyncio.ensure_future(process.stdout.readline())
+                done, _ = await asyncio.wait({reading, cancelled}, return_when=asyncio.FIRST_COMPLETED)
+                if reading not in done:
+                    reading.cancel()
+                    await terminate(process)
+                    yield mapper.cancelled()
+                    return
+                try:
+                    line = reading.result()
+                except ValueError:
+                    continue  # a line past LINE_LIMIT: skipped like any malformed line
+                if not line:
+                    break
+                for event in mapper.feed(line):
+                    if isinstance(event, (TurnDone, TurnFailed)):
+                        if mapper.result is not None:
+                            # After its result Claude Code saves the session (for --resume) and
+                            # exits within tens of milliseconds: let it, so nothing is cut short.
+                            try:
+                                await asyncio.wait_for(process.wait(), timeout=EXIT_WAIT)
+                            except TimeoutError:
+                                await terminate(process)
+                        else:
+                            await terminate(process)  # a 401 retry loop must not go on unseen
+                        yield event
+                        return
+                    yield event
+        finally:
+            cancelled.cancel()
+        code = await process.wait()
+        await drain
+        last = bytes(stderr_tail).decode(errors="replace").strip().splitlines()
+        why = f": {last[-1].strip()}" if last else ""
+        yield mapper.failed(_sentence(f"Claude Code exited (code {code}) before finishing the reply{why}"), "other")
+    finally:
+        if process is not None and process.returncode is None:
+            _signal_group(process, signal.SIGKILL)  # the consumer stopped early: leave nothing running
+        if drain is not None and not drain.done():
+            drain.cancel()
+        if scratch is not None:
+            scratch.cleanup()
+
+
+class ClaudeCodeSession:
+    """One pane's Claude Code conversation: each `send` resumes the session the last one left."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        cwd: Path,
+        claude: str,
+        *,
+        session_id: str | None = None,
+        permission_mode: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.cwd = cwd
+        self.claude = claude
+        self.session_id = session_id  # Claude Code's own id; keep it to resume after a restart
+        self.permission_mode = permission_mode
+        self.env = dict(env or {})
+        self.process: asyncio.subprocess.Process | None = None  # the last turn's process
+        self.last_result: dict[str, Any] | None = None  # the last `result` line: total_cost_usd, modelUsage...
+
+    def _started(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    async def send(self, request: TurnRequest, cancel: asyncio.Event | None = None) -> AsyncIterator[TurnEvent]:
+        mapper = StreamMapper(request.model)
+        try:
+            async for event in stream_claude_code(
+                request,
+                cancel,
+                endpoint=self.endpoint,
+                cwd=self.cwd,
+                claude=self.claude,
+                resume=self.session_id,
+                permission_mode=self.permission_mode,
+                env=self.env,
+                mapper=mapper,
+                on_start=self._started,
+            ):
+                yield event
+        finally:
+            # A cancelled turn still started a session that holds the prompt: resume that one.
+            if mapper.session_id:
+                self.session_id = mapper.session_id
+            if mapper.result is not None:
+                self.last_result = mapper.result
