@@ -261,6 +261,22 @@ def test_empty_prompt(api, project, prompt):
         assert store.list_sessions() == []
 
 
+def test_unusable_data_directory(api, project, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("SEGUE_HOME", str(blocker / "segue"))
+    result = ask("Hello [[sim:fast]]")
+    assert_one_sentence_error(result, "data directory", str(blocker))
+    assert api.requests == []
+    # The TUI says the same, as a real process (no traceback before the screen would open).
+    done = subprocess.run(
+        [str(SEGUE), str(project)], cwd=project, env=segue_env(), capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("Error: ") and "\n" not in done.stderr.strip(), done.stderr
+    assert "data directory" in done.stderr
+
+
 def test_refused_key_is_one_sentence_and_the_failure_is_recorded(api, project):
     result = ask("--pane", "exec", "Implement it [[sim:401]]")
     assert result.exit_code == 1

@@ -20,13 +20,24 @@ def choose_endpoint(demo: bool):
     return demo_endpoint(simulator.start()), simulator
 
 
+def session_to_resume(store, project: Path):
+    """The project's latest session with messages, else its latest empty one, else None.
+
+    `segue --new` (or a launch that sent nothing) leaves an empty session behind; the next
+    plain `segue` should bring back the last conversation, not that blank page.
+    """
+    with_messages = store.list_sessions(str(project), include_empty=False)
+    return with_messages[0] if with_messages else store.latest_session(str(project))
+
+
 def build_app(project: Path, endpoint: Endpoint, settings: Settings, *, new_session: bool = False, store=None):
+    """The app for `project`, resuming its last session unless `new_session`."""
     from core.session import Session
     from core.store import Store
     from tui.app import SegueApp
 
     store = store or Store()
-    previous = None if new_session else store.latest_session(str(project))
+    previous = None if new_session else session_to_resume(store, project)
     if previous is not None:
         from core.history import settle_interrupted_replies
 
@@ -37,13 +48,23 @@ def build_app(project: Path, endpoint: Endpoint, settings: Settings, *, new_sess
 
 
 def run_app(project: Path, *, demo: bool = False, new_session: bool = False) -> int:
-    from core import paths
+    import click
 
-    logging.basicConfig(filename=paths.log_path(), level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from core import paths
+    from core.store import Store, StoreError
+
+    try:
+        logging.basicConfig(filename=paths.log_path(), level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        store = Store()
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        raise click.ClickException(f"Segue can't use its data directory{where} ({error.strerror or error}).") from None
     settings = load_settings()
     endpoint, simulator = choose_endpoint(demo)
     try:
-        app = build_app(project, endpoint, settings, new_session=new_session)
+        app = build_app(project, endpoint, settings, new_session=new_session, store=store)
         for problem in settings.problems:
             app.call_later(app.notify, problem, severity="warning", timeout=10)
         app.run()

@@ -88,10 +88,17 @@ def ask_command(prompt, pane, model_name, session_ref, plan_file, demo, as_json)
         plan_file = plan_file.expanduser().resolve()
         if not plan_file.is_file():
             raise _fail(f"The plan file {plan_file} does not exist.")
-    from core.store import StoreError
+    from core.store import Store, StoreError
 
     try:
-        code = asyncio.run(_ask(text, pane, model_id, session_ref, plan_file, demo, as_json))
+        store = Store()
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        raise _fail(f"Segue can't use its data directory{where} ({error.strerror or error}).") from None
+    try:
+        code = asyncio.run(_ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json))
     except click.ClickException:
         raise
     except StoreError as error:
@@ -101,19 +108,17 @@ def ask_command(prompt, pane, model_name, session_ref, plan_file, demo, as_json)
     sys.exit(code)
 
 
-async def _ask(text, pane, model_id, session_ref, plan_file, demo, as_json) -> int:
+async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json) -> int:
     from core.events import Retrying, TextDelta, TurnDone, TurnFailed, TurnStarted
     from core.history import settle_interrupted_replies
     from core.session import Session
     from core.settings import load_settings
-    from core.store import Store
     from tui.launch import choose_endpoint
 
     project = Path.cwd().resolve()
     settings = load_settings()
     for problem in settings.problems:
         click.echo(f"Warning: {problem}", err=True)
-    store = Store()
     simulator = None
     try:
         session_id = None
