@@ -264,11 +264,6 @@ async def test_an_empty_newer_session_does_not_hide_the_last_conversation(simula
             assert conversation(app, "plan") == [("user", "Plan auth"), (OPUS, "Use Argon2id.")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/session.py: a turn cancelled by quitting leaves its reply 'streaming' with only the "
-    "last 0.5 s flush; Session.send should record the text so far as cancelled on CancelledError",
-)
 async def test_quitting_mid_reply_keeps_the_partial_text_for_the_next_start(paced_simulator, project):
     endpoint = demo_endpoint(paced_simulator.base_url)
     with Store() as store:
