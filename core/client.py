@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEMO_API_KEY = "sk-ant-demo-not-a-real-key"
 
@@ -13,7 +13,7 @@ class Endpoint:
     """Where turns go. `demo` means the embedded simulator."""
 
     base_url: str | None
-    api_key: str
+    api_key: str = field(repr=False)  # never in a log line or a traceback
     demo: bool
 
     @property

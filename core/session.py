@@ -20,9 +20,10 @@ from core import models, pricing
 from core.client import Endpoint, make_client
 from core.exec_context import ExecContext
 from core.history import CHARS_PER_TOKEN, trim_history
-from core.events import TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, TurnStarted
+from core.events import TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, TurnStarted, UsageUpdate
 from core.settings import Settings
 from core.turn import TurnRequest, stream_turn
+from core.usage import TokenUsage
 
 PANES = ("plan", "exec")
 PANE_TITLES = {"plan": "PLAN", "exec": "EXECUTE"}
@@ -85,13 +86,14 @@ class Session:
                 str(self.project_dir), "", self.panes["plan"].model, self.panes["exec"].model
             )
             return
+        from core.history import history_from_messages, settle_interrupted_replies
+
+        settle_interrupted_replies(self.store, row.id)
         self.id = row.id
         self.title = row.title or ""
         self.panes["plan"].model = row.plan_model or self.panes["plan"].model
         self.panes["exec"].model = row.exec_model or self.panes["exec"].model
         self.picked_plan = Path(row.active_plan) if row.active_plan else None
-        from core.history import history_from_messages
-
         for pane in PANES:
             self.panes[pane].history = history_from_messages(self.store.messages(self.id, pane))
 
@@ -175,15 +177,25 @@ class Session:
             yield TurnStarted(pane, state.model, context.files, trimmed)
             recorder = _Recorder(self, pane, state.model, prompt)
             final: TurnDone | TurnFailed | None = None
-            async for event in stream_turn(self.client, request, cancel):
-                if isinstance(event, TextDelta):
-                    recorder.text += event.text
-                elif isinstance(event, ThinkingDelta):
-                    recorder.thinking += event.text
-                elif isinstance(event, (TurnDone, TurnFailed)):
-                    final = event
-                recorder.maybe_flush()
-                yield event
+            try:
+                async for event in stream_turn(self.client, request, cancel):
+                    if isinstance(event, TextDelta):
+                        recorder.text += event.text
+                    elif isinstance(event, ThinkingDelta):
+                        recorder.thinking += event.text
+                    elif isinstance(event, UsageUpdate):
+                        recorder.usage = event.usage
+                    elif isinstance(event, (TurnDone, TurnFailed)):
+                        final = event
+                    recorder.maybe_flush()
+                    yield event
+            except (asyncio.CancelledError, GeneratorExit):
+                # The consumer went away mid-reply (the app quit, the worker was cancelled):
+                # keep what arrived, as a cancelled reply.
+                if final is None:
+                    final = TurnDone(state.model, recorder.text, recorder.thinking, recorder.usage, "cancelled", cancelled=True)
+                    self._finish(pane, prompt, final, recorder)
+                raise
             if final is not None:
                 self._finish(pane, prompt, final, recorder)
         finally:
@@ -193,7 +205,7 @@ class Session:
     def _finish(self, pane: str, prompt: str, final: TurnDone | TurnFailed, recorder: _Recorder) -> None:
         state = self.panes[pane]
         text = final.text
-        if text:
+        if text.strip():
             # Only exchanges with a reply go back to the model; a cancelled reply's part is kept.
             state.history.append({"role": "user", "content": prompt})
             state.history.append({"role": "assistant", "content": text.rstrip() or text})
@@ -226,6 +238,7 @@ class _Recorder:
         self.model = model
         self.text = ""
         self.thinking = ""
+        self.usage = TokenUsage()  # the latest reported (or estimated) usage of the reply
         self._flushed = (0, 0)
         self._last_flush = time.monotonic()
         self.reply_id: int | None = None
@@ -237,7 +250,8 @@ class _Recorder:
         if self.reply_id is None:
             return
         now = time.monotonic()
-        if now - self._last_flush < FLUSH_INTERVAL:
+        first = self._flushed == (0, 0) and bool(self.text or self.thinking)
+        if now - self._last_flush < FLUSH_INTERVAL and not first:
             return
         sizes = (len(self.text), len(self.thinking))
         if sizes != self._flushed:

@@ -73,7 +73,13 @@ async def _next_or_cancel(iterator: Any, cancel: asyncio.Event) -> Any:
         return _Cancelled
     next_event = asyncio.ensure_future(anext(iterator, _END))
     cancelled = asyncio.ensure_future(cancel.wait())
-    done, _ = await asyncio.wait({next_event, cancelled}, return_when=asyncio.FIRST_COMPLETED)
+    try:
+        done, _ = await asyncio.wait({next_event, cancelled}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        # The turn itself is being cancelled (the app quits): leave no orphaned read behind.
+        next_event.cancel()
+        cancelled.cancel()
+        raise
     if next_event in done:
         cancelled.cancel()
         return next_event.result()
@@ -149,6 +155,16 @@ def _message(error: Exception) -> str:
     return str(error)
 
 
+def with_streamed_output(usage: TokenUsage, streamed_chars: int) -> TokenUsage:
+    """`usage` with output tokens of at least the streamed text's estimate.
+
+    The API reports output only in message_delta; a reply cut short before it still
+    generated (and billed) what arrived.
+    """
+    guess = max(usage.output_tokens, streamed_chars // CHARS_PER_TOKEN_ESTIMATE)
+    return TokenUsage(usage.input_tokens, guess, usage.cache_creation_input_tokens, usage.cache_read_input_tokens)
+
+
 def backoff(attempt: int) -> float:
     return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
 
@@ -180,7 +196,9 @@ async def stream_turn(
                 while True:
                     event = await _next_or_cancel(iterator, cancel)
                     if event is _Cancelled:
-                        yield TurnDone(model, text, thinking, earlier + current, "cancelled", cancelled=True)
+                        # No message_delta will come: bill what streamed, as the API does.
+                        spent = with_streamed_output(current, streamed)
+                        yield TurnDone(model, text, thinking, earlier + spent, "cancelled", cancelled=True)
                         return
                     if event is _END:
                         break
@@ -203,9 +221,7 @@ async def stream_turn(
                             yield ThinkingDelta(delta.thinking)
                         if streamed - estimated_at >= ESTIMATE_EVERY_CHARS:
                             estimated_at = streamed
-                            guess = max(current.output_tokens, streamed // CHARS_PER_TOKEN_ESTIMATE)
-                            live = TokenUsage(current.input_tokens, guess, current.cache_creation_input_tokens, current.cache_read_input_tokens)
-                            yield UsageUpdate(model, earlier + live, estimated=True)
+                            yield UsageUpdate(model, earlier + with_streamed_output(current, streamed), estimated=True)
                     elif kind == "message_delta":
                         current = current.merged(event.usage)
                         stop_reason = event.delta.stop_reason or stop_reason
@@ -218,13 +234,13 @@ async def stream_turn(
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - every error becomes one clear event
-            earlier = earlier + current
+            earlier = earlier + with_streamed_output(current, streamed)
             kind, retryable, sentence = classify(error)
             if not retryable or attempt >= max_attempts:
                 if retryable:
                     sentence += f"; gave up after {attempt} attempts"
                 kept = " The partial reply is kept." if text else ""
-                yield TurnFailed(sentence + "." + kept, kind, text, thinking, earlier, model)
+                yield TurnFailed(sentence.rstrip(".") + "." + kept, kind, text, thinking, earlier, model)
                 return
             delay = _retry_after(error) if kind == "rate_limit" else None
             delay = backoff(attempt) if delay is None else delay

@@ -87,6 +87,9 @@ class CostTracking:
     def show_costs(self) -> None:
         from tui.widgets.cost_meter import PaneCostLine
 
+        if not self.query("#pane-plan"):
+            return  # a late message while the app shuts down or swaps sessions
+
         for pane in PANES:
             live = self.live.get(pane)
             line = self.pane(pane).query_one(PaneCostLine)

@@ -38,11 +38,6 @@ def build_app(project: Path, endpoint: Endpoint, settings: Settings, *, new_sess
 
     store = store or Store()
     previous = None if new_session else session_to_resume(store, project)
-    if previous is not None:
-        from core.history import settle_interrupted_replies
-
-        # A reply cut off by a crash shows (and exports) as partial, not as forever streaming.
-        settle_interrupted_replies(store, previous.id)
     session = Session(endpoint, settings, project, store=store, session_id=previous.id if previous else None)
     return SegueApp(session, settings=settings, store=store, resumed=previous is not None)
 

@@ -50,6 +50,6 @@ class ScreenActions:
             return
 
         def chosen(session_id: str | None) -> None:
-            self.open_session(session_id)
+            self.run_worker(self.open_session(session_id), group="open-session", exclusive=True)
 
         self.push_screen(SessionsScreen(self.store, str(self.session.project_dir), current_id=self.session.id), chosen)

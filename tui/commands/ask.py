@@ -110,7 +110,6 @@ def ask_command(prompt, pane, model_name, session_ref, plan_file, demo, as_json)
 
 async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json) -> int:
     from core.events import Retrying, TextDelta, TurnDone, TurnFailed, TurnStarted
-    from core.history import settle_interrupted_replies
     from core.session import Session
     from core.settings import load_settings
     from tui.launch import choose_endpoint
@@ -127,7 +126,6 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
                 session_id = store.resolve_session_id(session_ref)
             except LookupError as error:
                 raise _fail(str(error)) from None
-            settle_interrupted_replies(store, session_id)
         endpoint, simulator = choose_endpoint(demo)
         session = Session(endpoint, settings, project, store=store, session_id=session_id)
         # --model and the plan are for this turn; they become the session's own choices only
