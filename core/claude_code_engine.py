@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +21,14 @@ from typing import Any
 
 from core.client import Endpoint
 from core.events import Retrying, TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, UsageUpdate
-from core.turn import KEY_HELP, MAX_ATTEMPTS, TurnRequest
+from core.turn import CHARS_PER_TOKEN_ESTIMATE, ESTIMATE_EVERY_CHARS, KEY_HELP, MAX_ATTEMPTS, TurnRequest
 from core.usage import TokenUsage
 
 CLAUDE_ENV = "SEGUE_CLAUDE"  # an explicit path to the `claude` executable wins over PATH
 SEGUE_ROOT = Path(__file__).resolve().parents[1]
 TERMINATE_GRACE = 3.0
 EXIT_WAIT = 10.0  # seconds Claude Code gets to exit by itself after its result line  # seconds between SIGTERM and SIGKILL when a turn is cancelled
-LINE_LIMIT = 64 * 1024 * 1024  # one stream-json line carries a whole message (and the init tool list)
+PIPE_SIZE = 1 << 20  # Linux lets a pipe hold this much without privileges; the default is 64 KiB
 SYSTEM_ARG_LIMIT = 32 * 1024  # longer system text goes through a file: argv is capped at 128 KiB an argument
 STDERR_KEEP = 4096  # the tail of stderr kept for the one-sentence error when Claude Code dies
 # The simulator (demo mode) is offline: keep Claude Code from reaching for anything else.
@@ -197,10 +198,28 @@ class StreamMapper:
     result: dict[str, Any] | None = None  # the final `result` line (cost, model usage, duration)
     messages: int = 0
     _text_in_message: bool = False
+    _streamed: int = 0  # characters of text and thinking in the current message
+    _estimated_at: int = 0
 
     @property
     def usage(self) -> TokenUsage:
         return self.earlier + self.current
+
+    def _spent(self) -> TokenUsage:
+        """Usage with the current message's output at least the streamed text's estimate.
+
+        Output arrives only in message_delta; a message cut short still generated what streamed.
+        """
+        current = self.current
+        guess = max(current.output_tokens, self._streamed // CHARS_PER_TOKEN_ESTIMATE)
+        return self.earlier + TokenUsage(current.input_tokens, guess, current.cache_creation_input_tokens, current.cache_read_input_tokens)
+
+    def _streamed_more(self, chars: int) -> list[TurnEvent]:
+        self._streamed += chars
+        if self._streamed - self._estimated_at < ESTIMATE_EVERY_CHARS:
+            return []
+        self._estimated_at = self._streamed  # a live estimate now and then, so meters move
+        return [UsageUpdate(self.model, self._spent(), estimated=True)]
 
     def feed(self, line: str | bytes) -> list[TurnEvent]:
         """Events for one line; malformed or unknown lines give none. A TurnDone/TurnFailed ends the turn."""
@@ -245,6 +264,7 @@ class StreamMapper:
             self.model = str(message.get("model") or self.model)
             self.messages += 1
             self._text_in_message = False
+            self._streamed = self._estimated_at = 0
             return [UsageUpdate(self.model, self.usage)]
         if kind == "content_block_delta":
             delta = event.get("delta") or {}
@@ -255,13 +275,15 @@ class StreamMapper:
                     piece = ("\n" if self.text.endswith("\n") else "\n\n") + piece
                 self._text_in_message = True
                 self.text += piece
-                return [TextDelta(piece)]
+                return [TextDelta(piece), *self._streamed_more(len(piece))]
             if delta.get("type") == "thinking_delta" and delta.get("thinking"):
-                self.thinking += str(delta["thinking"])
-                return [ThinkingDelta(str(delta["thinking"]))]
+                piece = str(delta["thinking"])
+                self.thinking += piece
+                return [ThinkingDelta(piece), *self._streamed_more(len(piece))]
             return []
         if kind == "message_delta":
             self.current = self.current.merged(event.get("usage") or {})
+            self._streamed = self._estimated_at = 0  # the real count has come
             self.stop_reason = (event.get("delta") or {}).get("stop_reason") or self.stop_reason
             return [UsageUpdate(self.model, self.usage)]
         return []
@@ -273,6 +295,7 @@ class StreamMapper:
             # The result's usage covers every API call of the turn; it is what was billed.
             usage = TokenUsage().merged(data["usage"])
         self.earlier, self.current = TokenUsage(), usage
+        self._streamed = 0
         if data.get("is_error") or data.get("subtype") != "success":
             status = data.get("api_error_status")
             if status == 401:
@@ -286,10 +309,10 @@ class StreamMapper:
 
     def failed(self, message: str, kind: str) -> TurnFailed:
         kept = " The partial reply is kept." if self.text else ""
-        return TurnFailed(message + kept, kind, self.text, self.thinking, self.usage, self.model)
+        return TurnFailed(message + kept, kind, self.text, self.thinking, self._spent(), self.model)
 
     def cancelled(self) -> TurnDone:
-        return TurnDone(self.model, self.text, self.thinking, self.usage, "cancelled", cancelled=True)
+        return TurnDone(self.model, self.text, self.thinking, self._spent(), "cancelled", cancelled=True)
 
 
 # -- the process --------------------------------------------------------------------------------
@@ -316,6 +339,40 @@ async def terminate(process: asyncio.subprocess.Process, grace: float | None = N
     except TimeoutError:
         _signal_group(process, signal.SIGKILL)
         await process.wait()
+
+
+def _pump(fd: int, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:
+    """Runs in a thread: read Claude Code's stdout as fast as it writes, then b"" at the end.
+
+    Claude Code exits right after its result line and drops whatever it could not yet write
+    to a full pipe, so its stdout must be drained at once, however busy the event loop is.
+    """
+
+    def put(item: bytes) -> None:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+        except RuntimeError:
+            pass  # the loop is closed: nobody is reading any more
+
+    try:
+        with open(fd, "rb", closefd=True) as pipe:
+            for line in pipe:
+                put(line)
+    except OSError:
+        pass
+    put(b"")
+
+
+def _stdout_pipe() -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    try:
+        import fcntl
+
+        # More room for bursts; the pump thread is what keeps it from filling.
+        fcntl.fcntl(write_end, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_SIZE)
+    except (ImportError, OSError):
+        pass
+    return read_end, write_end
 
 
 async def _drain(stream: asyncio.StreamReader | None, keep: bytearray) -> None:
@@ -362,25 +419,32 @@ async def stream_claude_code(
     process = None
     stderr_tail = bytearray()
     drain = None
+    lines: asyncio.Queue[bytes] = asyncio.Queue()
+    read_end, write_end = _stdout_pipe()
     try:
         try:
             process = await asyncio.create_subprocess_exec(
                 *argv,
                 stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
+                stdout=write_end,
                 stderr=asyncio.subprocess.PIPE,
                 cwd=str(cwd),
                 env=child_env(endpoint, extra=env),
-                limit=LINE_LIMIT,
                 start_new_session=True,  # its own process group: cancel stops its tools too
             )
         except OSError as error:
+            os.close(read_end)
             yield TurnFailed(f"Claude Code could not be started ({claude}): {error.strerror or error}.", "other", model=request.model)
             return
+        finally:
+            os.close(write_end)  # the child has its own copy; ours would keep the pipe from ending
+        threading.Thread(
+            target=_pump, args=(read_end, asyncio.get_running_loop(), lines), name="claude-code-stdout", daemon=True
+        ).start()
         if on_start is not None:
             on_start(process)
         drain = asyncio.ensure_future(_drain(process.stderr, stderr_tail))
-        assert process.stdin is not None and process.stdout is not None
+        assert process.stdin is not None
         try:
             process.stdin.write(prompt_text(request, resuming=bool(resume)).encode())
             await process.stdin.drain()
@@ -390,17 +454,14 @@ async def stream_claude_code(
         cancelled = asyncio.ensure_future(cancel.wait())
         try:
             while True:
-                reading = asyncio.ensure_future(process.stdout.readline())
+                reading = asyncio.ensure_future(lines.get())
                 done, _ = await asyncio.wait({reading, cancelled}, return_when=asyncio.FIRST_COMPLETED)
                 if reading not in done:
                     reading.cancel()
                     await terminate(process)
                     yield mapper.cancelled()
                     return
-                try:
-                    line = reading.result()
-                except ValueError:
-                    continue  # a line past LINE_LIMIT: skipped like any malformed line
+                line = reading.result()
                 if not line:
                     break
                 for event in mapper.feed(line):

@@ -124,6 +124,18 @@ def test_usage_adds_across_the_messages_of_a_tool_loop_and_texts_stay_apart():
     assert done.text == "Let me look.\n\nIt reads a file."
 
 
+def test_live_estimates_while_streaming_and_a_cancelled_message_bills_what_streamed():
+    mapper = StreamMapper(SONNET)
+    events = mapper.feed(_start("m1", {"input_tokens": 40, "output_tokens": 1}))
+    for _ in range(10):
+        events += mapper.feed(_text("x" * 39 + " "))  # 400 characters, about 100 tokens
+    estimates = [e for e in events if isinstance(e, UsageUpdate) and e.estimated]
+    assert [e.usage.output_tokens for e in estimates] == [40, 80]  # one every 160 characters
+    assert mapper.cancelled().usage == TokenUsage(40, 100)
+    mapper.feed(_delta({"output_tokens": 120}))
+    assert mapper.cancelled().usage == TokenUsage(40, 120)  # the API's own count wins once it came
+
+
 def test_claude_code_retries_show_as_retrying_and_a_refused_key_fails_at_once():
     retry = _line(type="system", subtype="api_retry", attempt=2, max_retries=3, retry_delay_ms=1500,
                   error_status=529, error="overloaded", session_id="s-1")
@@ -283,10 +295,48 @@ async def test_cancel_terminates_and_a_process_ignoring_sigterm_is_killed(tmp_pa
         events.append(event)
         if isinstance(event, TextDelta):
             cancel.set()
-    assert events[-1] == TurnDone(SONNET, "Hello ", "", TokenUsage(), "cancelled", cancelled=True)
+    # No message_delta came: the streamed text's estimate is billed (six characters, one token).
+    assert events[-1] == TurnDone(SONNET, "Hello ", "", TokenUsage(0, 1), "cancelled", cancelled=True)
     assert session.process is not None and session.process.returncode == -9  # SIGKILL after the grace
     with pytest.raises(ProcessLookupError):
         os.kill(_seen(tmp_path)["pid"], 0)
+
+
+async def test_output_is_drained_while_the_event_loop_is_busy(tmp_path):
+    # Claude Code exits right after its result line and drops what a full pipe could not take
+    # (seen with 2.1.197 and a reader 5 s behind). The stand-in does the same: it waits at most
+    # half a second for room in the pipe, then drops the rest and exits.
+    deltas = [_text(f"word{i} " + "x" * 200) for i in range(12_000)]  # about 3 MB, past any pipe buffer
+    result = _line(type="result", subtype="success", is_error=False, result="", session_id="s-1",
+                   usage={"input_tokens": 5, "output_tokens": 7})
+    data = "\n".join([_start("m1", {"input_tokens": 5, "output_tokens": 1}), *deltas, result]) + "\n"
+    (tmp_path / "out.jsonl").write_text(data)
+    fifo = tmp_path / "exited"
+    os.mkfifo(fifo)
+    claude = _fake_claude(
+        tmp_path,
+        """\
+        import fcntl, select
+        fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK)
+        view = memoryview(open(os.path.join(here, "out.jsonl"), "rb").read())
+        while view and select.select([], [1], [], 0.5)[1]:
+            try:
+                view = view[os.write(1, view[:65536]):]
+            except BlockingIOError:
+                pass
+        with open(os.path.join(here, "exited"), "w") as f:
+            f.write("dropped %d" % len(view))
+        """,
+    )
+    events = []
+    async for event in stream_claude_code(_request(), endpoint=demo_endpoint("http://127.0.0.1:9"), cwd=tmp_path, claude=claude):
+        if not events:
+            with open(fifo) as exited:  # blocks the whole event loop until the stand-in has exited
+                assert exited.read() == "dropped 0"
+        events.append(event)
+    done = events[-1]
+    assert isinstance(done, TurnDone), done
+    assert done.usage == TokenUsage(5, 7) and done.text.count("word") == 12_000
 
 
 # -- the simulator copes with what Claude Code sends (always run) -------------------------------------
@@ -322,3 +372,102 @@ def test_the_simulator_takes_claude_codes_system_messages_and_ignores_its_remind
     assert "checkout" in text.lower() and "reminder" not in text.lower()
     status, refused = _post(simulator.base_url, body, None)  # without the beta the API refuses role "system"
     assert status == 400 and refused["error"]["message"] == "messages.1.role: Input should be 'user' or 'assistant'"
+
+
+# -- the real Claude Code against the simulator (skipped without `claude`) ----------------------------
+
+CLAUDE = find_claude()
+live = pytest.mark.skipif(
+    CLAUDE is None,
+    reason="Claude Code is not installed: `npm install --prefix .tools @anthropic-ai/claude-code`, or set SEGUE_CLAUDE",
+)
+
+
+def _offline_env(tmp_path: Path) -> dict[str, str]:
+    """A throw-away home so Claude Code reads and writes none of the user's own config."""
+    home = tmp_path / "claude-home"
+    home.mkdir(exist_ok=True)
+    return {"HOME": str(home), "CLAUDE_CONFIG_DIR": str(home / ".claude"), **engine.QUIET_ENV}
+
+
+def _live_session(tmp_path: Path, base_url: str) -> ClaudeCodeSession:
+    project = tmp_path / "project"
+    project.mkdir(exist_ok=True)
+    return ClaudeCodeSession(demo_endpoint(base_url), project, CLAUDE, env=_offline_env(tmp_path))
+
+
+def _simulated_reply(sim, entry: dict) -> str:
+    """The text the simulator composed for a recorded request (its reply is deterministic)."""
+    from core.models import family_of
+    from core.simulator import faults, replies
+    from core.simulator.messages import system_text
+
+    body = entry["body"]
+    prompt = faults.last_user_text(body["messages"])
+    return replies.compose(faults.strip(prompt), system_text(body), family_of(body["model"]), sim.seed).text
+
+
+@live
+async def test_claude_code_streams_the_simulators_reply_with_its_usage(tmp_path, simulator):
+    session = _live_session(tmp_path, simulator.base_url)
+    events = await _collect(session.send(_request("Plan a retry policy for the uploader", system="Project: uploader")))
+    done = events[-1]
+    assert isinstance(done, TurnDone), done
+    (entry,) = simulator.requests  # one API call: no title generation, no tools in print mode
+    assert entry["body"]["model"] == SONNET
+    assert "Project: uploader" in json.dumps(entry["body"]["system"])  # --append-system-prompt arrived
+    expected = _simulated_reply(simulator, entry)
+    assert "retry policy" in expected.lower()
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == expected == done.text
+    updates = [e for e in events if isinstance(e, UsageUpdate)]
+    assert updates and updates[-1].usage == done.usage
+    assert done.usage.output_tokens > 1 and done.usage.total_input > 1000  # Claude Code's own system prompt
+    assert session.session_id and session.last_result["total_cost_usd"] > 0
+    assert session.process.returncode == 0
+
+
+@live
+async def test_a_follow_up_turn_resumes_claude_codes_session(tmp_path, simulator):
+    session = _live_session(tmp_path, simulator.base_url)
+    first = (await _collect(session.send(_request("Plan a retry policy for the uploader"))))[-1]
+    assert isinstance(first, TurnDone)
+    first_id = session.session_id
+    history = [{"role": "user", "content": "Plan a retry policy for the uploader"}, {"role": "assistant", "content": first.text}]
+    second = (await _collect(session.send(_request("Now add jitter", history))))[-1]
+    assert isinstance(second, TurnDone), second
+    assert session.session_id == first_id
+    messages = [m for m in simulator.requests[-1]["body"]["messages"] if m["role"] != "system"]
+    texts = [[b.get("text") for b in m["content"] if b.get("type") == "text"] for m in messages]
+    # Claude Code's resumed session sent the first exchange itself; the prompt went alone, no transcript.
+    assert [m["role"] for m in messages] == ["user", "assistant", "user"]
+    assert texts[0][-1] == "Plan a retry policy for the uploader"
+    assert texts[1] == [first.text]
+    assert texts[2] == ["Now add jitter"]
+
+
+@live
+async def test_a_refused_key_fails_the_turn_at_once(tmp_path, simulator):
+    session = _live_session(tmp_path, simulator.base_url)
+    events = await _collect(session.send(_request("Plan it [[sim:401]]")))
+    failed = events[-1]
+    assert isinstance(failed, TurnFailed) and failed.kind == "auth" and failed.message == KEY_HELP
+    assert len(simulator.requests) == 1  # Claude Code's own 401 retries were stopped
+    assert session.process.returncode is not None
+
+
+@live
+async def test_cancel_mid_stream_keeps_the_partial_text_and_ends_claude_code(tmp_path, paced_simulator):
+    session = _live_session(tmp_path, paced_simulator.base_url)
+    cancel = asyncio.Event()
+    events = []
+    async for event in session.send(_request("Plan a retry policy for the uploader"), cancel):
+        events.append(event)
+        if isinstance(event, TextDelta):
+            cancel.set()
+    done = events[-1]
+    assert isinstance(done, TurnDone) and done.cancelled
+    full = _simulated_reply(paced_simulator, paced_simulator.requests[0])
+    assert done.text and full.startswith(done.text) and len(done.text) < len(full)
+    assert session.process.returncode is not None
+    with pytest.raises(ProcessLookupError):
+        os.kill(session.process.pid, 0)
