@@ -69,6 +69,7 @@ class Session:
         }
         self._cancel = {pane: asyncio.Event() for pane in PANES}
         self._client = client
+        self._claude_code: dict[str, Any] = {}  # pane -> ClaudeCodeSession, for panes run by Claude Code
         self.context_provider = context_provider or self._default_context
         self.id = session_id
         self.title = ""
@@ -178,7 +179,7 @@ class Session:
             recorder = _Recorder(self, pane, state.model, prompt)
             final: TurnDone | TurnFailed | None = None
             try:
-                async for event in stream_turn(self.client, request, cancel):
+                async for event in self._engine_turn(pane, request, cancel):
                     if isinstance(event, TextDelta):
                         recorder.text += event.text
                     elif isinstance(event, ThinkingDelta):
@@ -218,8 +219,31 @@ class Session:
             self.title = _title_from(prompt)
             self.store.rename_session(self.id, self.title)
 
+    def _engine_turn(self, pane: str, request: TurnRequest, cancel: asyncio.Event) -> AsyncIterator[TurnEvent]:
+        """The pane's engine: a direct streamed API turn, or a turn of the claude CLI."""
+        if getattr(self.settings, f"{pane}_engine", "api") != "claude-code":
+            return stream_turn(self.client, request, cancel)
+        from core.claude_code_engine import ClaudeCodeSession, find_claude
+
+        engine = self._claude_code.get(pane)
+        if engine is None:
+            claude = find_claude(self.project_dir)
+            if claude is None:
+                return _one(TurnFailed(CLAUDE_MISSING, "other", model=request.model))
+            engine = self._claude_code[pane] = ClaudeCodeSession(self.endpoint, self.project_dir, claude)
+        return engine.send(request, cancel)
+
     def message_cost(self, model: str, usage: Any) -> tuple[Decimal | None, Decimal | None]:
         return pricing.cost(model, usage), pricing.all_opus_cost(usage, self.settings.opus_model)
+
+
+CLAUDE_MISSING = (
+    "Claude Code is not installed: run `npm install -g @anthropic-ai/claude-code`, or set SEGUE_CLAUDE to its path."
+)
+
+
+async def _one(event: TurnEvent) -> AsyncIterator[TurnEvent]:
+    yield event
 
 
 def _title_from(prompt: str) -> str:

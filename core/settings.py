@@ -29,10 +29,15 @@ class Settings:
     budget_warn_fraction: float = 0.8
     plan_pattern: str = "*_PLAN.md"
     theme: str = "segue-dark"
+    # How each pane runs its turns: "api" (direct, streaming) or "claude-code" (the claude CLI).
+    plan_engine: str = "api"
+    exec_engine: str = "api"
     # Guard rails that the user silenced, by name.
     silenced_guards: tuple[str, ...] = field(default_factory=tuple)
     problems: tuple[str, ...] = field(default_factory=tuple, compare=False)
 
+
+ENGINES = ("api", "claude-code")
 
 _ENV = {
     "plan_model": "SEGUE_PLAN_MODEL",
@@ -41,6 +46,8 @@ _ENV = {
     "session_budget_usd": "SEGUE_SESSION_BUDGET",
     "daily_budget_usd": "SEGUE_DAILY_BUDGET",
     "theme": "SEGUE_THEME",
+    "plan_engine": "SEGUE_PLAN_ENGINE",
+    "exec_engine": "SEGUE_EXEC_ENGINE",
 }
 
 
@@ -89,4 +96,8 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
                 values[name] = _coerce(name, environ[variable], getattr(defaults, name))
             except (TypeError, ValueError):
                 problems.append(f"{variable} has a bad value {environ[variable]!r}")
+    for name in ("plan_engine", "exec_engine"):
+        if values.get(name, "api") not in ENGINES:
+            problems.append(f"setting {name!r} must be \"api\" or \"claude-code\"; using \"api\"")
+            values[name] = "api"
     return replace(defaults, **values, problems=tuple(problems))

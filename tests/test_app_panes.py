@@ -199,3 +199,33 @@ async def test_midstream_retry_continues_from_the_kept_text(simulator, tmp_path)
         assert retry[-1]["role"] == "assistant" and retry[-1]["content"]
         reply = app.pane("exec").query(ReplyView).first()
         assert reply.text.startswith(retry[-1]["content"])
+
+
+async def test_a_long_session_resumes_with_its_newest_messages_and_loads_older_on_demand(simulator, tmp_path):
+    from core.store import Store
+    from core.usage import TokenUsage
+    from tui.widgets.conversation import OlderMessages
+    from tui.widgets.pane import HISTORY_PAGE
+
+    with Store() as store:
+        session_id = store.create_session(str(tmp_path), "long")
+        for index in range(150):
+            store.add_message(session_id, "plan", "user", "claude-opus-5-5", f"question {index}")
+            reply = store.add_message(session_id, "plan", "assistant", "claude-opus-5-5", f"answer {index}", thinking="hmm")
+            store.add_usage(session_id, reply, "plan", "claude-opus-5-5", TokenUsage(10, 10), None, None)
+    app = build_app(tmp_path, demo_endpoint(simulator.base_url), Settings(), new_session=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.pane("plan")
+        await wait_until(pilot, lambda: pane.query(UserMessage))
+        assert len(pane.query(UserMessage)) + len(pane.query(ReplyView)) == HISTORY_PAGE
+        assert pane.query(UserMessage).first().prompt == f"question {150 - HISTORY_PAGE // 2}"
+        assert pane.query(ReplyView).last().text == "answer 149"
+        marker = pane.query_one(OlderMessages)
+        assert marker.count == 300 - HISTORY_PAGE
+        pane.focus_input()
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: len(pane.query(UserMessage)) == HISTORY_PAGE)
+        assert pane.query(UserMessage).first().prompt == f"question {150 - HISTORY_PAGE}"
+        assert pane.query_one(OlderMessages).count == 300 - 2 * HISTORY_PAGE
+        # The whole conversation still goes back to the model, trimmed only by its window.
+        assert len(app.session.panes["plan"].history) == 300

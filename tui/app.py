@@ -122,6 +122,7 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         self.refresh_context_line()
         # After the first paint: importing and arming the watcher is not worth a later first frame.
         self.call_after_refresh(self.watch_project_files)
+        self.call_after_refresh(self.run_worker, _warm_up, thread=True, group="warm-up", name="warm-up")
 
     async def _restore_history(self) -> None:
         for pane in PANES:
@@ -273,7 +274,12 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
             if model_id:
                 self.switch_model(pane, model_id)
 
-        self.push_screen(ModelPicker(pane_label(pane).lower(), current, self.session.client), picked)
+        self.push_screen(
+            ModelPicker(
+                pane_label(pane).lower(), current, self.session.client, cached_prefix_tokens=self.cached_prefix_tokens(pane)
+            ),
+            picked,
+        )
 
     def switch_model(self, pane: str, model_id: str) -> None:
         """The one action behind Ctrl+T, the model picker and the palette."""
@@ -297,7 +303,7 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
             target = models.toggle_model(current)
             yield SystemCommand(
                 f"Toggle {pane_label(pane).lower()} pane model ({models.display_name(current)} → {models.display_name(target)})",
-                "Ctrl+T in that pane; the conversation is kept",
+                " ".join(filter(None, ["Ctrl+T in that pane; the conversation is kept.", self.switch_penalty_text(pane, target)])),
                 lambda pane=pane, target=target: self.switch_model(pane, target),
             )
         yield SystemCommand("Save plan", "Ctrl+S: the last planning reply as a plan file", self.action_save_plan)
@@ -310,6 +316,12 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         yield SystemCommand("Sessions", "F6: open, rename, delete, search, new", self.action_show_sessions)
         yield SystemCommand("Pick a model", "F2: any model in the catalog, with prices", self.action_pick_model)
         yield SystemCommand("Help: keys", "Every key and what it does (F1)", self.action_show_help)
+
+
+def _warm_up() -> None:
+    """Import the SDK and the price data off the UI thread, so the first send starts at once."""
+    import anthropic  # noqa: F401
+    import genai_prices  # noqa: F401
 
 
 def pane_label(pane: str) -> str:

@@ -6,10 +6,36 @@ import time
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Collapsible, Markdown, Static
 from textual.widgets._markdown import MarkdownStream
 
 from core import models
+
+
+class OlderMessages(Static):
+    """The line above a resumed conversation's oldest shown message: click (or Ctrl+L) for more."""
+
+    DEFAULT_CSS = """
+    OlderMessages { color: $text-muted; padding: 0 1; text-align: center; }
+    OlderMessages:hover { color: $foreground; background: $panel; }
+    """
+
+    class Requested(Message):
+        pass
+
+    count: reactive[int] = reactive(0)
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.set_reactive(OlderMessages.count, count)
+
+    def render(self) -> str:
+        return f"▲ {self.count} older messages · click or Ctrl+L to show more"
+
+    def on_click(self) -> None:
+        self.post_message(self.Requested())
 
 
 class UserMessage(Static):
@@ -50,6 +76,7 @@ class ReplyView(Vertical):
         self.model = model
         self.text = text
         self.thinking_text = thinking
+        self.stored_status = ""  # e.g. "cancelled — partial reply kept" for a resumed reply
         self._started = time.monotonic()
         self._reply_stream: MarkdownStream | None = None
         self._thinking_stream: MarkdownStream | None = None
@@ -59,14 +86,27 @@ class ReplyView(Vertical):
         label.add_class(models.family_of(self.model))
         yield label
         with Collapsible(title="thinking", collapsed=True, id="thinking-fold"):
-            yield Markdown(self.thinking_text, id="thinking")
+            if not self.thinking_text:
+                yield Markdown("", id="thinking")  # streamed into as thinking arrives
         yield Markdown(self.text, id="reply")
         yield Static("", id="status")
 
     def on_mount(self) -> None:
         self.set_class(bool(self.thinking_text), "has-thinking")
         if self.thinking_text:
-            self.query_one(Collapsible).title = f"thinking · {len(self.thinking_text.split())} words"
+            self._title_thinking_done()
+        if self.stored_status:
+            self.show_status(self.stored_status, "warning")
+
+    def _title_thinking_done(self) -> None:
+        self.query_one(Collapsible).title = f"thinking · {len(self.thinking_text.split())} words"
+
+    async def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
+        # A stored reply's thinking is parsed only when someone opens it.
+        if not self.query("#thinking"):
+            await self.query_one(Collapsible).query_one(Collapsible.Contents).mount(
+                Markdown(self.thinking_text, id="thinking")
+            )
 
     @property
     def reply_markdown(self) -> Markdown:
@@ -97,7 +137,7 @@ class ReplyView(Vertical):
                 await stream.stop()
         self._reply_stream = self._thinking_stream = None
         if self.thinking_text:
-            self.query_one(Collapsible).title = f"thinking · {len(self.thinking_text.split())} words"
+            self._title_thinking_done()
 
     def show_status(self, message: str, level: str = "info") -> None:
         status = self.query_one("#status", Static)

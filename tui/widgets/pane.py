@@ -19,10 +19,7 @@ from tui.messages import PromptSubmitted, TurnFinished, UsageUpdated
 from tui.widgets.cost_meter import PaneCostLine
 from tui.widgets.model_badge import ModelBadge
 
-PLACEHOLDERS = {
-    "plan": "Ask Opus to plan… (Enter sends)",
-    "exec": "Ask Sonnet to implement… (Enter sends)",
-}
+HISTORY_PAGE = 40  # stored messages mounted per page on resume
 
 
 class PromptInput(Input):
@@ -33,6 +30,7 @@ class ConversationPane(Vertical):
     BINDINGS = [
         Binding("escape", "cancel_reply", "Cancel", id="cancel_reply", tooltip="Stop the streaming reply; the partial text is kept"),
         Binding("ctrl+b", "jump_bottom", "Bottom", id="jump_bottom", show=False, tooltip="Jump back to the newest message and follow the stream"),
+        Binding("ctrl+l", "load_older", "Older", id="load_older", show=False, tooltip="Show older messages of a resumed session"),
         Binding("ctrl+g", "apply_advice", "Advice", id="apply_advice", show=False, tooltip="Switch this pane to the model the advisor suggests for the prompt being typed"),
     ]
 
@@ -41,6 +39,7 @@ class ConversationPane(Vertical):
         self.pane = pane
         self.session = session
         self.advice = None
+        self._older_rows: list = []  # stored messages not mounted yet (oldest first)
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -55,7 +54,7 @@ class ConversationPane(Vertical):
         yield Static("", id=f"context-{self.pane}", classes="context-line")
         yield PaneCostLine(self.session.panes[self.pane].model, id=f"cost-{self.pane}", classes="cost-line")
         with Horizontal(classes="input-row"):
-            yield PromptInput(placeholder=PLACEHOLDERS[self.pane], id=f"input-{self.pane}")
+            yield PromptInput(id=f"input-{self.pane}")
             yield Static("", id=f"advisor-{self.pane}", classes="advisor")
 
     @property
@@ -79,6 +78,9 @@ class ConversationPane(Vertical):
 
     def set_model(self, model_id: str) -> None:
         self.badge.model = model_id
+        name = models.display_name(model_id).split(" ")[0]
+        verb = "plan" if self.pane == "plan" else "implement"
+        self.prompt_input.placeholder = f"Ask {name} to {verb}… (Enter sends)"
         if self.is_mounted and self.prompt_input.value:
             self.show_advice(self.prompt_input.value)
         self.set_class(models.family_of(model_id) == "opus", "opus")
@@ -89,23 +91,62 @@ class ConversationPane(Vertical):
         self.log_view.anchor()
 
     async def show_history(self, rows) -> None:
-        """Mount stored messages (on resume) without streaming them."""
+        """Mount stored messages (on resume) without streaming them: the newest first.
+
+        A long session mounts only its last HISTORY_PAGE messages; a line at the top loads
+        older ones on demand, so resuming thousands of messages stays instant.
+        """
+        self._older_rows = list(rows)
+        await self._mount_older(scroll_to_end=True)
+
+    async def _mount_older(self, scroll_to_end: bool = False) -> None:
+        from tui.widgets.conversation import OlderMessages
+
+        rows = self._older_rows
+        cut = max(0, len(rows) - HISTORY_PAGE)
+        # Start a page on a prompt, so a reply is never shown without its question.
+        while 0 < cut < len(rows) and rows[cut].role != "user":
+            cut -= 1
+        page, self._older_rows = rows[cut:], rows[:cut]
+        log = self.log_view
+        marker = log.query(OlderMessages)
+        widgets = self._history_widgets(page)
+        if marker:
+            await log.mount_all(widgets, after=marker.first())
+        elif widgets:
+            await log.mount_all(widgets)
+        if self._older_rows:
+            if marker:
+                marker.first().count = len(self._older_rows)
+            else:
+                await log.mount(OlderMessages(len(self._older_rows)), before=0)
+        elif marker:
+            await marker.first().remove()
+        if scroll_to_end:
+            log.scroll_end(animate=False)
+            log.anchor()
+
+    def _history_widgets(self, rows) -> list:
         from tui.widgets.conversation import ReplyView, UserMessage
 
         widgets = []
         for row in rows:
             if row.role == "user":
                 widgets.append(UserMessage(row.text))
-            else:
-                reply = ReplyView(row.model, row.text, row.thinking)
-                widgets.append(reply)
-        if widgets:
-            await self.log_view.mount_all(widgets)
-            for widget, row in zip(widgets, rows):
-                if isinstance(widget, ReplyView) and row.status in ("cancelled", "failed", "partial"):
-                    widget.show_status(f"{row.status} — partial reply kept", "warning")
-        self.log_view.scroll_end(animate=False)
-        self.log_view.anchor()
+                continue
+            reply = ReplyView(row.model, row.text, row.thinking)
+            if row.status in ("cancelled", "failed", "partial"):
+                reply.stored_status = f"{row.status} — partial reply kept"
+            widgets.append(reply)
+        return widgets
+
+    def on_older_messages_requested(self, event) -> None:
+        event.stop()
+        self.run_worker(self._mount_older(), group=f"older-{self.pane}", exclusive=True)
+
+    def action_load_older(self) -> None:
+        if self._older_rows:
+            self.run_worker(self._mount_older(), group=f"older-{self.pane}", exclusive=True)
 
     # -- the advisor -----------------------------------------------------------------------
 
