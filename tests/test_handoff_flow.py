@@ -454,3 +454,22 @@ def test_suggest_decision_takes_the_first_item_of_the_decisions_section():
     assert suggest_decision(plan) == "Argon2id (64 MB, 3 passes) for passwords."
     assert suggest_decision("# Auth Plan\n\n## Goals\n\n- Be safe.\n") == ""
     assert suggest_decision("") == ""
+
+
+async def test_a_watcher_that_cannot_start_leaves_the_app_working(simulator, tmp_path, monkeypatch):
+    import core.file_watch
+
+    async def no_watching(*args, **kwargs):
+        raise OSError(24, "OS file watch limit reached")
+        yield  # pragma: no cover - an async generator that fails when first awaited
+
+    monkeypatch.setattr(core.file_watch, "watch_project", no_watching)
+    (tmp_path / "CLAUDE.md").write_text("# Rules\n")
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: any("cannot watch" in message for message in notices(app)))
+        assert not app.watching
+        (tmp_path / "CLAUDE.md").write_text("# Rules\n\n- Read at send time anyway.\n")
+        await send(pilot, "exec", "Implement the importer")
+        assert "Read at send time anyway." in last_system(simulator)[1]["text"]
+        assert "CLAUDE.md (v2)" in context_line(app)

@@ -172,10 +172,23 @@ class HandoffActions:
         from core.file_watch import watch_project
 
         first = True
-        # initial=True: the first batch lists the files already there, once the watcher is armed.
-        async for changes in watch_project(self.session.project_dir, self.settings.plan_pattern, initial=True):
-            self.post_message(ProjectFilesChanged(changes, initial=first))
-            first = False
+        try:
+            # initial=True: the first batch lists the files already there, once the watcher is armed.
+            async for changes in watch_project(self.session.project_dir, self.settings.plan_pattern, initial=True):
+                self.post_message(ProjectFilesChanged(changes, initial=first))
+                first = False
+        except OSError as error:
+            # Out of inotify instances or watches, a project on a file system without
+            # notifications...: the app goes on, and every send still reads the files afresh.
+            self.log.error(f"file watcher stopped: {error!r}")
+            self.notify(
+                f"Segue cannot watch {self.session.project_dir.name} for changes ({error.strerror or error}); "
+                "CLAUDE.md and the plan are still read afresh at every send. "
+                "Setting WATCHFILES_FORCE_POLLING=1 watches by polling instead.",
+                title="Not watching files",
+                severity="warning",
+                timeout=15,
+            )
 
     def on_project_files_changed(self, event: ProjectFilesChanged) -> None:
         from core.project_files import claude_md_path
