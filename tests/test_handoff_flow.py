@@ -473,3 +473,40 @@ async def test_a_watcher_that_cannot_start_leaves_the_app_working(simulator, tmp
         await send(pilot, "exec", "Implement the importer")
         assert "Read at send time anyway." in last_system(simulator)[1]["text"]
         assert "CLAUDE.md (v2)" in context_line(app)
+
+
+async def test_handoff_keys_on_an_open_dialog_do_not_stack_dialogs(simulator, tmp_path):
+    (tmp_path / "AUTH_PLAN.md").write_text("# Authentication Plan\n")
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        await send(pilot, "plan", "Plan notifications for our app [[sim:tokens=300]]")
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, FilesScreen))
+        depth = len(app.screen_stack)
+        await pilot.press("f3", "ctrl+r", "ctrl+o", "ctrl+s")
+        await pilot.pause()
+        assert len(app.screen_stack) == depth and isinstance(app.screen, FilesScreen)
+        assert app.pane("exec").prompt_input.value == ""
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.screen_stack[0])
+
+        # Ctrl+S inside the save dialog saves, rather than opening another dialog.
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, SavePlanDialog))
+        name = app.screen.query_one("#save-name", Input).value
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.screen is app.screen_stack[0])
+        assert (tmp_path / name).read_text() == app.last_plan_reply().text
+
+
+async def test_the_palette_opens_the_files_panel(simulator, tmp_path):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Files: CLAUDE")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, FilesScreen))

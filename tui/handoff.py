@@ -43,10 +43,23 @@ class HandoffActions:
         replies = [reply for reply in self.pane("plan").query(ReplyView) if reply.text.strip()]
         return replies[-1] if replies else None
 
+    def on_main_screen(self) -> bool:
+        """True when no dialog or panel is open.
+
+        Ctrl+S is a priority binding, so it reaches the app with a dialog open (the other
+        handoff keys do not): without this check a save dialog would open over the files panel.
+        """
+        return self.screen is self.screen_stack[0]
+
     def action_save_plan(self) -> None:
         from core.plan_naming import propose_plan_name
         from tui.screens.save_plan_dialog import SavePlanDialog
 
+        if isinstance(self.screen, SavePlanDialog):
+            self.screen.save()  # Ctrl+S in the save dialog means "save"
+            return
+        if not self.on_main_screen():
+            return
         if self.session.panes["plan"].streaming:
             # Saving now would write half a plan and mark the reply saved.
             self.notify(
