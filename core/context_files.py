@@ -63,7 +63,7 @@ def _version(session: Any, snapshot) -> int:
     if store is None:
         return 1
     store.record_file_version(str(snapshot.path), snapshot.text, "sent")
-    return len(store.file_versions(str(snapshot.path)))
+    return store.file_version_count(str(snapshot.path))
 
 
 def active_plan_path(session: Any) -> Path | None:

@@ -620,6 +620,10 @@ class Store:
             )
             return True
 
+    def file_version_count(self, path: str) -> int:
+        """How many versions of `path` Segue has seen (the current one's number), without their texts."""
+        return self._read("SELECT COUNT(*) FROM file_versions WHERE path = ?", (str(path),))[0][0]
+
     def file_versions(self, path: str) -> list[FileVersion]:
         """Every kept version of `path`, oldest first."""
         rows = self._read(

@@ -216,7 +216,7 @@ async def test_a_long_session_resumes_with_its_newest_messages_and_loads_older_o
     app = build_app(tmp_path, demo_endpoint(simulator.base_url), Settings(), new_session=False)
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.pane("plan")
-        await wait_until(pilot, lambda: pane.query(UserMessage))
+        await wait_until(pilot, lambda: pane.query(OlderMessages))
         assert len(pane.query(UserMessage)) + len(pane.query(ReplyView)) == HISTORY_PAGE
         assert pane.query(UserMessage).first().prompt == f"question {150 - HISTORY_PAGE // 2}"
         assert pane.query(ReplyView).last().text == "answer 149"

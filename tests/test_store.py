@@ -314,3 +314,12 @@ def test_a_closed_store_says_so(tmp_path):
     store.close()
     with pytest.raises(StoreError, match="closed"):
         store.list_sessions()
+
+
+def test_file_version_count_follows_new_versions_only(tmp_path):
+    with Store(tmp_path / "count.sqlite3") as store:
+        assert store.file_version_count("/p/AUTH_PLAN.md") == 0
+        store.record_file_version("/p/AUTH_PLAN.md", "one", "saved")
+        store.record_file_version("/p/AUTH_PLAN.md", "one", "watched")
+        store.record_file_version("/p/AUTH_PLAN.md", "two", "watched")
+        assert store.file_version_count("/p/AUTH_PLAN.md") == 2 == len(store.file_versions("/p/AUTH_PLAN.md"))

@@ -124,6 +124,9 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         self.call_after_refresh(self.watch_project_files)
         self.call_after_refresh(self.run_worker, _warm_up, thread=True, group="warm-up", name="warm-up")
 
+    async def on_unmount(self) -> None:
+        await self.session.aclose()
+
     async def _restore_history(self) -> None:
         for pane in PANES:
             await self.pane(pane).show_history(self.store.messages(self.session.id, pane))
