@@ -49,7 +49,6 @@ class ConversationPane(Vertical):
             yield Static(PANE_TITLES[self.pane], classes="pane-name")
             yield ModelBadge(state.model, id=f"badge-{self.pane}")
             yield Static("", classes="pane-spacer")
-            yield Static("", id=f"pane-total-{self.pane}", classes="pane-total")
         yield VerticalScroll(id=f"log-{self.pane}", classes="log")
         yield Static("", id=f"context-{self.pane}", classes="context-line")
         yield PaneCostLine(self.session.panes[self.pane].model, id=f"cost-{self.pane}", classes="cost-line")
