@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from core.client import demo_endpoint
@@ -33,20 +34,24 @@ async def wait_until(pilot, condition, limit: int = 4000) -> None:
 
 async def turns_done(app) -> None:
     """Wait for every send (its checks, then its turn) to finish; the file watcher keeps running."""
-    while True:
-        busy = [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]
-        if not busy:
-            return
-        await app.workers.wait_for_complete(busy)
+
+    async def drain() -> None:
+        while busy := [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]:
+            await app.workers.wait_for_complete(busy)
+
+    await asyncio.wait_for(drain(), 60)
 
 
 async def send(pilot, pane: str, prompt: str) -> None:
-    """Put `prompt` in the pane's input and press Enter (the checks and the turn then run)."""
+    """Put `prompt` in the pane's input and press Enter; returns once the app has taken it
+    (its checks and the turn then run: `turns_done` waits for them)."""
     app = pilot.app
     app.pane(pane).focus_input()
     await pilot.pause()
+    before = app.prompts_submitted
     app.pane(pane).prompt_input.value = prompt
     await pilot.press("enter")
+    await wait_until(pilot, lambda: app.prompts_submitted > before)
 
 
 async def send_and_wait(pilot, pane: str, prompt: str) -> None:

@@ -16,9 +16,7 @@ from app_pilot import (
     SONNET,
     make_app,
     record_notices,
-    send,
     send_and_wait,
-    turns_done,
     wait_until,
 )
 from core.guard_rails import GUARD_NAMES

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -11,42 +10,20 @@ from core.client import demo_endpoint
 from core.settings import Settings
 from tui.launch import build_app
 from tui.widgets.conversation import ReplyView, UserMessage
-from tui.widgets.pane import PromptInput
-
-
-async def wait_until(pilot, condition, limit: int = 4000) -> None:
-    """Let the app process messages until `condition()` holds (bounded, no wall-clock sleeps)."""
-    for _ in range(limit):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError("condition never held")
-
-
-async def turns_done(app) -> None:
-    """Wait for every send (its checks, then its turn) to finish; the file watcher keeps running."""
-
-    async def drain() -> None:
-        while busy := [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]:
-            await app.workers.wait_for_complete(busy)
-
-    await asyncio.wait_for(drain(), 60)
+from app_pilot import make_app as _make_app, send, turns_done, wait_until
 
 
 def make_app(sim, project: Path, **settings):
-    settings.setdefault("plan_thinking", True)
-    return build_app(project, demo_endpoint(sim.base_url), Settings(**settings), new_session=True)
+    settings.setdefault("plan_thinking", True)  # the planning pane thinks by default, as in use
+    return _make_app(sim, project, **settings)
 
 
-async def send(pilot, pane: str, prompt: str) -> None:
-    """Type and send; returns once the turn has started (its prompt is on screen)."""
-    app = pilot.app
-    app.pane(pane).focus_input()
-    await pilot.pause()
-    before = len(app.pane(pane).query(UserMessage))
-    app.pane(pane).prompt_input.value = prompt
-    await pilot.press("enter")
-    await wait_until(pilot, lambda: len(app.pane(pane).query(UserMessage)) > before)
+
+
+
+
+
+
 
 
 async def test_badges_and_initial_focus(simulator, tmp_path):

@@ -11,49 +11,26 @@ from pathlib import Path
 
 from textual.widgets import Input, OptionList, Static
 
-from core.client import demo_endpoint
-from core.settings import Settings
-from tui.launch import build_app
 from tui.screens.decision_dialog import DecisionDialog
 from tui.screens.files_screen import FilesScreen
 from tui.screens.save_plan_dialog import SavePlanDialog
 from tui.widgets.conversation import ReplyView
+from app_pilot import make_app, send_and_wait, turns_done, wait_until
 
 # Long enough (~1.6k tokens with the plan) for the simulator to cache it, as the API would.
 RULE = "- Every public function has a docstring, a test, and no global state; errors are one sentence.\n"
 BIG_RULES = "# Project rules\n\n" + RULE * 70
 
 
-def make_app(sim, project: Path, **settings):
-    settings.setdefault("plan_thinking", False)
-    return build_app(project, demo_endpoint(sim.base_url), Settings(**settings), new_session=True)
 
 
-async def wait_until(pilot, condition, limit: int = 2000) -> None:
-    """Let the app run until `condition()` holds (bounded; each pause waits for the app to go idle)."""
-    for _ in range(limit):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError("condition never held")
 
 
-async def turns_done(app) -> None:
-    while True:
-        busy = [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]
-        if not busy:
-            return
-        await app.workers.wait_for_complete(busy)
 
 
 async def send(pilot, pane: str, prompt: str) -> None:
-    app = pilot.app
-    app.pane(pane).focus_input()
-    await pilot.pause()
-    app.pane(pane).prompt_input.value = prompt
-    await pilot.press("enter")
-    await turns_done(app)
-    await pilot.pause()
+    """Send and wait for the whole turn."""
+    await send_and_wait(pilot, pane, prompt)
 
 
 def context_line(app) -> str:

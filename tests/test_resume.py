@@ -18,6 +18,7 @@ from core.usage import TokenUsage
 from tui.launch import build_app
 from tui.widgets.conversation import ReplyView, UserMessage
 from tui.widgets.cost_meter import CostMeter, PaneCostLine
+from app_pilot import send, turns_done, wait_until
 
 OPUS, SONNET = "claude-opus-5-5", "claude-sonnet-5-5"
 SETTINGS = Settings(plan_thinking=False)
@@ -30,29 +31,10 @@ def project(tmp_path) -> Path:
     return folder.resolve()
 
 
-async def wait_until(pilot, condition, limit: int = 4000) -> None:
-    """Let the app process messages until `condition()` holds (bounded, no wall-clock sleeps)."""
-    for _ in range(limit):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError("condition never held")
 
 
-async def turns_done(app) -> None:
-    while True:
-        busy = [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]
-        if not busy:
-            return
-        await app.workers.wait_for_complete(busy)
 
 
-async def send(pilot, pane: str, prompt: str) -> None:
-    app = pilot.app
-    app.pane(pane).focus_input()
-    await pilot.pause()
-    app.pane(pane).prompt_input.value = prompt
-    await pilot.press("enter")
 
 
 def conversation(app, pane: str) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from core import models, pricing
+from core import models
 from core.client import Endpoint
 from core.session import PANES, Session
 from core.settings import Settings
@@ -89,6 +89,7 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         self.store = store if store is not None else session.store
         self.resumed = resumed
         self.init_costs()
+        self.prompts_submitted = 0  # Enter presses that reached the send pipeline
         # The planning reply last saved as a plan file (guard rail: unsaved plan).
         self.saved_plan_reply: Any = None
         self.file_notice = ""
@@ -186,6 +187,7 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
 
     @on(PromptSubmitted)
     def _prompt_submitted(self, event: PromptSubmitted) -> None:
+        self.prompts_submitted += 1
         self.run_worker(self._checked_send(event.pane, event.prompt), group=f"check-{event.pane}", exclusive=True)
 
     async def _checked_send(self, pane: str, prompt: str) -> None:
