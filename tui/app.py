@@ -42,7 +42,7 @@ class TopBar(Horizontal):
     TopBar #where { width: 1fr; color: $text-muted; }
     TopBar #demo { width: auto; padding: 0 1; background: $demo; color: $background; text-style: bold; display: none; }
     TopBar.demo #demo { display: block; }
-    TopBar #today { width: auto; padding: 0 1; }
+    TopBar #today { width: 28; padding: 0 1; text-align: right; }
     """
 
     def compose(self) -> ComposeResult:
@@ -237,7 +237,12 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         text = f"today {cost_text(today)}"
         if budget is not None and budget.fraction is not None:
             text += f" · budget {budget.fraction:.0%}"
-        self.query_one("#today", Static).update(text)
+        today = self.query_one("#today", Static)
+        if text != getattr(today, "shown", None):
+            # A fixed-width label repaints without re-laying out the screen (a streaming reply
+            # updates this many times a second).
+            today.shown = text
+            today.update(text, layout=False)
 
     def action_cancel_any_reply(self) -> None:
         for pane in PANES:

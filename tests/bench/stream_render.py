@@ -33,7 +33,8 @@ async def segue_run(tokens: int, project: Path) -> tuple[float, str]:
             pane = app.pane("exec")
             started = time.process_time()
             pane.send(f"Implement the exporter [[sim:tokens={tokens}]] [[sim:fast]]")
-            await app.workers.wait_for_complete()
+            # Only the turn: the file watcher and the SDK warm-up run beside it for the app's life.
+            await app.workers.wait_for_complete([w for w in app.workers if w.group == "turn-exec"])
             await pilot.pause()
             spent = time.process_time() - started
             from tui.widgets.conversation import ReplyView
