@@ -99,7 +99,8 @@ class ReplyView(Vertical):
             self.show_status(self.stored_status, "warning")
 
     def _title_thinking_done(self) -> None:
-        self.query_one(Collapsible).title = f"thinking · {len(self.thinking_text.split())} words"
+        for fold in self.query(Collapsible):  # none left while the app shuts down
+            fold.title = f"thinking · {len(self.thinking_text.split())} words"
 
     async def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
         # A stored reply's thinking is parsed only when someone opens it.
