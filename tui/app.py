@@ -258,7 +258,7 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         self._move_focus(-1)
 
     def _move_focus(self, step: int) -> None:
-        if not isinstance(self.screen, Screen) or self.screen is not self.screen_stack[0]:
+        if self.screen is not self.screen_stack[0]:
             # On dialogs Tab keeps its usual meaning.
             if step > 0:
                 self.screen.focus_next()

@@ -16,6 +16,17 @@ import sys
 import tempfile
 import time
 
+# Both apps exit from the same auto-pilot: right after the first refresh ("frame"), or once
+# the work queued behind it has run ("settled").
+AUTOPILOT = """
+async def first_frame(pilot):
+    if MODE == "frame":
+        pilot.app.call_after_refresh(pilot.app.exit)
+    else:
+        await pilot.pause()
+        pilot.app.exit()
+"""
+
 HELLO = """
 import sys
 from textual.app import App
@@ -24,12 +35,7 @@ class Hello(App):
     def compose(self):
         yield Static("hello")
 MODE = sys.argv[1]
-async def first_frame(pilot):
-    if MODE == "frame":
-        pilot.app.call_after_refresh(pilot.app.exit)
-    else:
-        await pilot.pause()
-        pilot.app.exit()
+""" + AUTOPILOT + """
 Hello().run(headless=True, size=(160, 48), auto_pilot=first_frame)
 """
 
@@ -41,12 +47,7 @@ from tui.launch import build_app, choose_endpoint
 endpoint, simulator = choose_endpoint(True)
 app = build_app(Path(sys.argv[1]), endpoint, load_settings(), new_session=True)
 MODE = sys.argv[2]
-async def first_frame(pilot):
-    if MODE == "frame":
-        pilot.app.call_after_refresh(pilot.app.exit)
-    else:
-        await pilot.pause()
-        pilot.app.exit()
+""" + AUTOPILOT + """
 app.run(headless=True, size=(160, 48), auto_pilot=first_frame)
 simulator.stop()
 """
