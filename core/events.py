@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.usage import TokenUsage
+from core.costs.usage import TokenUsage
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from core import models, pricing
-from core.client import Endpoint, make_client
-from core.exec_context import ExecContext
+from core import models
+from core.costs import pricing
+from core.engines.client import Endpoint, make_client
+from core.handoff.exec_context import ExecContext
 from core.history import CHARS_PER_TOKEN, trim_history
 from core.events import TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, TurnStarted, UsageUpdate
 from core.settings import Settings
-from core.turn import TurnRequest, stream_turn
-from core.usage import TokenUsage
+from core.engines.api import TurnRequest, stream_turn
+from core.costs.usage import TokenUsage
 
 PANES = ("plan", "exec")
 PANE_TITLES = {"plan": "PLAN", "exec": "EXECUTE"}
@@ -103,7 +104,7 @@ class Session:
     @property
     def client(self) -> Any:
         if self._client is None:
-            # Segue retries itself, visibly (core.turn); the SDK's silent retries would hide waits.
+            # Segue retries itself, visibly (core.engines.api); the SDK's silent retries would hide waits.
             self._client = make_client(self.endpoint, max_retries=0)
         return self._client
 
@@ -133,7 +134,7 @@ class Session:
         return False
 
     def _default_context(self, pane: str) -> ExecContext:
-        from core.context_files import load_context
+        from core.handoff.context_files import load_context
 
         return load_context(self, pane)
 
@@ -223,7 +224,7 @@ class Session:
         """The pane's engine: a direct streamed API turn, or a turn of the claude CLI."""
         if getattr(self.settings, f"{pane}_engine", "api") != "claude-code":
             return stream_turn(self.client, request, cancel)
-        from core.claude_code_engine import ClaudeCodeSession, find_claude
+        from core.engines.claude_code import ClaudeCodeSession, find_claude
 
         engine = self._claude_code.get(pane)
         if engine is None:

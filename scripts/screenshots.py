@@ -52,7 +52,7 @@ def save(app, name: str) -> None:
 
 
 async def render(project: Path) -> None:
-    from core.client import demo_endpoint
+    from core.engines.client import demo_endpoint
     from core.settings import Settings
     from core.simulator import Simulator
     from tui.launch import build_app

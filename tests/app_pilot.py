@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from core.client import demo_endpoint
+from core.engines.client import demo_endpoint
 from core.settings import Settings
 from tui.launch import build_app
 

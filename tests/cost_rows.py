@@ -1,4 +1,4 @@
-"""A stand-in for core.store's UsageRow, priced the way the session prices stored rows."""
+"""A stand-in for core.store.database's UsageRow, priced the way the session prices stored rows."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from core import pricing
-from core.usage import TokenUsage
+from core.costs import pricing
+from core.costs.usage import TokenUsage
 
 OPUS = "claude-opus-5-5"
 SONNET = "claude-sonnet-5-5"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.advisor import MATRIX, TASK_TYPES, Advice, advise
-from core.advisor_features import FEATURE_NAMES, extract
+from core.advisor.matrix import MATRIX, TASK_TYPES, Advice, advise
+from core.advisor.features import FEATURE_NAMES, extract
 
 DATA = Path(__file__).parent / "data" / "advisor_prompts.jsonl"
 ROWS = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -24,7 +24,7 @@ from app_pilot import (
     turns_done,
     wait_until,
 )
-from core.pricing import format_usd
+from core.costs.pricing import format_usd
 from core.simulator.tokens import input_total
 from tui.widgets.conversation import ReplyView
 from tui.widgets.cost_meter import CostMeter, PaneCostLine, tokens_text
@@ -168,7 +168,7 @@ async def test_cache_write_then_read_across_two_exec_turns_shows_in_the_pane_lin
 
 async def projected_cost(simulator, tmp_path, pane: str, prompt: str) -> Decimal:
     """What the app will project for this send (count_tokens plus the output estimate)."""
-    from core.budget import estimate_output_tokens, project_cost
+    from core.costs.budget import estimate_output_tokens, project_cost
 
     app = make_app(simulator, tmp_path)
     request, _, _ = app.session.request_for(pane, prompt)

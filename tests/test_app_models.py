@@ -19,7 +19,7 @@ from app_pilot import (
     send_and_wait,
     wait_until,
 )
-from core.guard_rails import GUARD_NAMES
+from core.advisor.guard_rails import GUARD_NAMES
 from tui.widgets.cost_meter import PaneCostLine
 
 SIZE = (160, 48)
@@ -208,7 +208,7 @@ def rewrite_penalty(tokens: int) -> Decimal:
 
 
 async def test_picker_shows_the_switch_penalty_for_each_model_before_switching(simulator, tmp_path):
-    from core.pricing import format_usd
+    from core.costs.pricing import format_usd
     from tui.screens.model_picker import ModelPicker
 
     (tmp_path / "CLAUDE.md").write_text(LONG_CLAUDE_MD)
@@ -231,7 +231,7 @@ async def test_picker_shows_the_switch_penalty_for_each_model_before_switching(s
 
 
 async def test_ctrl_t_and_the_palette_state_the_switch_penalty(simulator, tmp_path):
-    from core.pricing import format_usd, format_tokens
+    from core.costs.pricing import format_usd, format_tokens
 
     (tmp_path / "CLAUDE.md").write_text(LONG_CLAUDE_MD)
     app = make_app(simulator, tmp_path)
@@ -282,7 +282,7 @@ async def _palette_hits(app, query):
 async def test_a_resumed_session_remembers_the_pane_cache_until_it_expires(simulator, tmp_path):
     from datetime import timedelta
 
-    from core.client import demo_endpoint
+    from core.engines.client import demo_endpoint
     from core.settings import Settings
     from tui.cost_tracking import CACHE_LIFETIME, PaneCache
     from tui.launch import build_app

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.client import demo_endpoint
+from core.engines.client import demo_endpoint
 from core.settings import Settings
 from tui.launch import build_app
 from tui.widgets.conversation import ReplyView, UserMessage
@@ -179,8 +179,8 @@ async def test_midstream_retry_continues_from_the_kept_text(simulator, tmp_path)
 
 
 async def test_a_long_session_resumes_with_its_newest_messages_and_loads_older_on_demand(simulator, tmp_path):
-    from core.store import Store
-    from core.usage import TokenUsage
+    from core.store.database import Store
+    from core.costs.usage import TokenUsage
     from tui.widgets.conversation import OlderMessages
     from tui.widgets.pane import HISTORY_PAGE
 

@@ -11,7 +11,7 @@ import pytest
 
 from core import atomic_write
 from core.atomic_write import ConflictError, FileSnapshot, keep_both, write_atomic
-from core.project_files import read_text_file
+from core.handoff.project_files import read_text_file
 
 
 def leftovers(directory: Path) -> list[str]:

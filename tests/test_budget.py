@@ -10,9 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from core import budget
-from core.budget import BudgetLimits, check_before_send, check_while_streaming
-from core.client import Endpoint, make_client
+from core.costs import budget
+from core.costs.budget import BudgetLimits, check_before_send, check_while_streaming
+from core.engines.client import Endpoint, make_client
 from core.settings import Settings, load_settings
 
 D = Decimal

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from core import cache_accounting as cache
-from core.usage import TokenUsage
+from core.costs import cache_accounting as cache
+from core.costs.usage import TokenUsage
 
 OPUS = "claude-opus-5-5"
 SONNET = "claude-sonnet-5-5"
@@ -97,7 +97,7 @@ def test_switch_penalty_text_never_prints_zero_or_negative_dollars():
 
 async def test_cache_write_then_read_across_two_turns_on_the_simulator(simulator):
     """The usage the simulator reports for a cached system prompt, priced and accounted."""
-    from core.client import Endpoint, make_client
+    from core.engines.client import Endpoint, make_client
 
     system = [{"type": "text", "text": "Follow the plan exactly. " * 400, "cache_control": {"type": "ephemeral"}}]
     client = make_client(Endpoint(simulator.base_url, "sk-ant-test", demo=True), max_retries=0)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from core import claude_code_engine as engine
-from core.claude_code_engine import (
+from core.engines import claude_code as engine
+from core.engines.claude_code import (
     ClaudeCodeSession,
     StreamMapper,
     child_env,
@@ -23,10 +23,10 @@ from core.claude_code_engine import (
     prompt_text,
     stream_claude_code,
 )
-from core.client import Endpoint, demo_endpoint
+from core.engines.client import Endpoint, demo_endpoint
 from core.events import Retrying, TextDelta, ThinkingDelta, TurnDone, TurnFailed, UsageUpdate
-from core.turn import KEY_HELP, TurnRequest
-from core.usage import TokenUsage
+from core.engines.api import KEY_HELP, TurnRequest
+from core.costs.usage import TokenUsage
 
 FIXTURE = Path(__file__).parent / "data" / "claude_code_turn.jsonl"
 SONNET = "claude-sonnet-5-5"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.claude_code_engine import find_claude
-from core.client import demo_endpoint
+from core.engines.claude_code import find_claude
+from core.engines.client import demo_endpoint
 from core.session import CLAUDE_MISSING, Session
 from core.settings import Settings
-from core.store import Store
+from core.store.database import Store
 from core.events import TurnDone, TurnFailed
 
 
@@ -40,7 +40,7 @@ async def test_execution_pane_on_claude_code_streams_and_records(simulator, tmp_
 
 
 async def test_missing_claude_code_is_one_clear_sentence(simulator, tmp_path, monkeypatch):
-    monkeypatch.setattr("core.claude_code_engine.find_claude", lambda *args, **kwargs: None)
+    monkeypatch.setattr("core.engines.claude_code.find_claude", lambda *args, **kwargs: None)
     session = Session(demo_endpoint(simulator.base_url), Settings(plan_engine="claude-code"), tmp_path)
     events = await _turn_events(session, "plan", "Plan the cache")
     assert isinstance(events[-1], TurnFailed)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.atomic_write import ConflictError
-from core.claude_md import add_decision, record_decision
-from core.project_files import FileProblem, read_text_file
+from core.handoff.claude_md import add_decision, record_decision
+from core.handoff.project_files import FileProblem, read_text_file
 
 SEE = "See AUTH_PLAN.md for architecture decisions."
 

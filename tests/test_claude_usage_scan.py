@@ -19,12 +19,12 @@ from claude_usage_tree import (
     totals_of,
 )
 
-from core import pricing
+from core.costs import pricing
 from core.claude_usage import TranscriptScanner, build_report, default_roots, report_json
 from core.claude_usage.costing import record_cost
 from core.claude_usage.scanner import SCHEMA_VERSION
 from core.claude_usage.transcript_lines import parse_chunk
-from core.usage import TokenUsage
+from core.costs.usage import TokenUsage
 
 
 @pytest.fixture(autouse=True)

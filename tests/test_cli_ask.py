@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from core import pricing
-from core.store import Store
-from core.usage import TokenUsage
+from core.costs import pricing
+from core.store.database import Store
+from core.costs.usage import TokenUsage
 from tui.cli import main
 
 SEGUE = Path(sys.executable).with_name("segue")
@@ -404,7 +404,7 @@ def test_real_process_ctrl_c_cancels_and_keeps_the_partial_reply(project):
 async def test_ask_and_the_tui_write_one_store_at_the_same_time(paced_simulator, project):
     import asyncio
 
-    from core.client import demo_endpoint
+    from core.engines.client import demo_endpoint
     from core.settings import Settings
     from tui.launch import build_app
     from tui.widgets.conversation import ReplyView

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from core import paths
-from core.store import Store
-from core.usage import TokenUsage
+from core.store.database import Store
+from core.costs.usage import TokenUsage
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,9 +12,10 @@ from decimal import Decimal
 import pytest
 from cost_rows import OPUS, SONNET, make_row
 
-from core import cost_view, pricing
-from core.cost_view import CostLine
-from core.usage import TokenUsage
+from core.costs import cost_view
+from core.costs import pricing
+from core.costs.cost_view import CostLine
+from core.costs.usage import TokenUsage
 
 NOON = datetime(2026, 3, 10, 12, 0).astimezone()  # local noon, so the local day is unambiguous
 DAY = NOON.date()

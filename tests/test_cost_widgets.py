@@ -9,10 +9,11 @@ from cost_rows import OPUS, SONNET, make_row
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Sparkline, Static
 
-from core import cost_view, pricing
-from core.budget import BudgetLimits, check_before_send, check_while_streaming
-from core.cost_view import CostLine
-from core.usage import TokenUsage
+from core.costs import cost_view
+from core.costs import pricing
+from core.costs.budget import BudgetLimits, check_before_send, check_while_streaming
+from core.costs.cost_view import CostLine
+from core.costs.usage import TokenUsage
 from themes import SEGUE_DARK, ThemedApp
 from tui.screens.budget_dialog import BudgetDialog
 from tui.screens.cost_screen import CostScreen
@@ -252,9 +253,9 @@ class StreamHost(ThemedApp):
         yield PaneCostLine(SONNET, id="exec-cost")
 
     async def stream(self) -> None:
-        from core.client import Endpoint, make_client
+        from core.engines.client import Endpoint, make_client
         from core.events import TurnDone, UsageUpdate
-        from core.turn import TurnRequest, stream_turn
+        from core.engines.api import TurnRequest, stream_turn
 
         meter = self.query_one(CostMeter)
         pane_line = self.query_one(PaneCostLine)

@@ -19,7 +19,7 @@ import pytest
 
 from core import paths
 from core.history import STALE_STREAM_AFTER, settle_interrupted_replies
-from core.store import Store
+from core.store.database import Store
 
 SEGUE = Path(sys.executable).with_name("segue")
 # Sonnet's simulated pace is 90 tokens/s at about 4 characters a token: ~360 characters a

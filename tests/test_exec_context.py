@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.atomic_write import FileSnapshot
-from core.exec_context import build_exec_context
+from core.handoff.exec_context import build_exec_context
 
 
 def snap(name: str, text: str) -> FileSnapshot:

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from core.export import decimal_text, export_json, export_markdown
-from core.store import SessionNotFound, Store
-from core.usage import TokenUsage
+from core.store.export import decimal_text, export_json, export_markdown
+from core.store.database import SessionNotFound, Store
+from core.costs.usage import TokenUsage
 
 OPUS = "claude-opus-5-5"
 SONNET = "claude-sonnet-5-5"

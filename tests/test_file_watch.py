@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from core.exec_context import build_exec_context
-from core.file_watch import FileChange, ProjectFileTracker, watch_project
+from core.handoff.exec_context import build_exec_context
+from core.handoff.file_watch import FileChange, ProjectFileTracker, watch_project
 
 WAIT = 5
 

@@ -11,8 +11,8 @@ import pytest
 from textual import work
 from textual.widgets import Button, Input, Markdown, OptionList, Static
 
-from core.file_watch import FileChange, watch_project
-from core.project_files import read_text_file
+from core.handoff.file_watch import FileChange, watch_project
+from core.handoff.project_files import read_text_file
 from themes import ThemedApp
 from tui.screens.files_screen import FilesScreen
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.advisor import advise
-from core.guard_rails import (
+from core.advisor.matrix import advise
+from core.advisor.guard_rails import (
     EXEC_WITHOUT_PLAN,
     GUARD_NAMES,
     OPUS_TRIVIAL,

@@ -434,13 +434,13 @@ def test_suggest_decision_takes_the_first_item_of_the_decisions_section():
 
 
 async def test_a_watcher_that_cannot_start_leaves_the_app_working(simulator, tmp_path, monkeypatch):
-    import core.file_watch
+    import core.handoff.file_watch
 
     async def no_watching(*args, **kwargs):
         raise OSError(24, "OS file watch limit reached")
         yield  # pragma: no cover - an async generator that fails when first awaited
 
-    monkeypatch.setattr(core.file_watch, "watch_project", no_watching)
+    monkeypatch.setattr(core.handoff.file_watch, "watch_project", no_watching)
     (tmp_path / "CLAUDE.md").write_text("# Rules\n")
     app = make_app(simulator, tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:

@@ -22,7 +22,7 @@ import pytest
 
 import core.simulator.server as simulator_server
 from core import paths
-from core.client import real_endpoint
+from core.engines.client import real_endpoint
 from core.settings import Settings
 from core.simulator import Simulator
 from tui.launch import build_app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.plan_diff import Fold, Hunk, diff_texts, parse_sections, word_spans
+from core.handoff.plan_diff import Fold, Hunk, diff_texts, parse_sections, word_spans
 
 DATA = Path(__file__).parent / "data" / "plan_diff"
 OLD = (DATA / "old_PLAN.md").read_text()

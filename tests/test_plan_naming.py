@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.plan_naming import propose_plan_name
-from core.project_files import is_plan_file
+from core.handoff.plan_naming import propose_plan_name
+from core.handoff.project_files import is_plan_file
 
 
 @pytest.mark.parametrize(

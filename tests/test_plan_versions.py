@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.plan_versions import (
+from core.handoff.plan_versions import (
     MAX_BYTES,
     BinaryFile,
     FileDeleted,

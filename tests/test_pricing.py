@@ -1,4 +1,4 @@
-"""Exact dollars from core.pricing, checked against hand arithmetic on genai-prices' per-MTok rates.
+"""Exact dollars from core.costs.pricing, checked against hand arithmetic on genai-prices' per-MTok rates.
 
 Rates (USD per million tokens) in genai-prices 0.2.3's bundled data:
   claude-opus-5-5    input 4    output 20   cache write 5      cache read 0.2   (flat, no tiers)
@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import pytest
 
-from core import pricing
-from core.usage import TokenUsage
+from core.costs import pricing
+from core.costs.usage import TokenUsage
 
 # 10k uncached input, 2k output, 3k written to the cache, 50k read from it.
 MIXED = TokenUsage(input_tokens=10_000, output_tokens=2_000, cache_creation_input_tokens=3_000, cache_read_input_tokens=50_000)

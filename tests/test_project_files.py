@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.project_files import (
+from core.handoff.project_files import (
     MAX_BYTES,
     FileProblem,
     active_plan,

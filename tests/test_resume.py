@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from core.client import demo_endpoint
+from core.engines.client import demo_endpoint
 from core.settings import Settings
-from core.store import Store
-from core.usage import TokenUsage
+from core.store.database import Store
+from core.costs.usage import TokenUsage
 from tui.launch import build_app
 from tui.widgets.conversation import ReplyView, UserMessage
 from tui.widgets.cost_meter import CostMeter, PaneCostLine

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from core.store import Store
-from core.usage import TokenUsage
+from core.store.database import Store
+from core.costs.usage import TokenUsage
 from themes import ThemedApp
 from tui.screens.sessions_screen import ConfirmDeleteModal, RenameSessionModal, SessionsScreen
 

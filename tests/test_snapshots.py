@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.client import demo_endpoint
+from core.engines.client import demo_endpoint
 from core.settings import Settings
 from tui.launch import build_app
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from core import paths
-from core.store import (
+from core.store.database import (
     AmbiguousSession,
     CostTotals,
     SessionNotFound,
@@ -21,8 +21,8 @@ from core.store import (
     from_nanodollars,
     to_nanodollars,
 )
-from core.store_migrations import SCHEMA_VERSION
-from core.usage import TokenUsage
+from core.store.migrations import SCHEMA_VERSION
+from core.costs.usage import TokenUsage
 
 OPUS = "claude-opus-5-5"
 SONNET = "claude-sonnet-5-5"

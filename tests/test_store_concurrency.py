@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from core.store import Store
-from core.usage import TokenUsage
+from core.store.database import Store
+from core.costs.usage import TokenUsage
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "claude-sonnet-5-5"
@@ -22,7 +22,7 @@ MODEL = "claude-sonnet-5-5"
 # A headless writer like `segue ask`: one streaming reply flushed every few ms.
 STREAMING_WRITER = """
 import sys, time
-from core.store import Store
+from core.store.database import Store
 store = Store(sys.argv[1])
 session_id = store.create_session("/p", "kill me")
 store.add_message(session_id, "exec", "user", "claude-sonnet-5-5", "go")
@@ -41,8 +41,8 @@ while True:
 TURN_WRITER = """
 import sys
 from decimal import Decimal
-from core.store import Store
-from core.usage import TokenUsage
+from core.store.database import Store
+from core.costs.usage import TokenUsage
 store = Store(sys.argv[1])
 session_id = store.create_session("/p", "other process")
 print(session_id, flush=True)

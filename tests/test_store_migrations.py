@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core.store import Store
-from core.store_migrations import MIGRATIONS, SCHEMA_VERSION
-from core.usage import TokenUsage
+from core.store.database import Store
+from core.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from core.costs.usage import TokenUsage
 
 FIXTURE = Path(__file__).parent / "data" / "store_v1.sql"
 

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from core import models
-from core.client import Endpoint
+from core.engines.client import Endpoint
 from core.session import PANES, Session
 from core.settings import Settings
 from themes import ThemedApp
@@ -192,7 +192,7 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
 
     async def _checked_send(self, pane: str, prompt: str) -> None:
         """Guard rails (notices only), then the budget check, then the turn."""
-        from core.guard_rails import check_send
+        from core.advisor.guard_rails import check_send
 
         notices = check_send(
             pane=pane,
@@ -231,7 +231,7 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         return self.query_one(CostMeter)
 
     def show_today(self, today) -> None:
-        from core.cost_view import cost_text
+        from core.costs.cost_view import cost_text
 
         budget = self.cost_meter.budget
         text = f"today {cost_text(today)}"

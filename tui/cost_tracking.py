@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from core.budget import BudgetCheck, BudgetLimits, check_before_send, check_while_streaming
-from core.cost_view import EMPTY, CostLine, reply_cost
+from core.costs.budget import BudgetCheck, BudgetLimits, check_before_send, check_while_streaming
+from core.costs.cost_view import EMPTY, CostLine, reply_cost
 from core.session import PANES
 
 # Segue marks its system context with the API's default ("ephemeral", five minutes) cache;
@@ -155,7 +155,7 @@ class CostTracking:
         """Project the send's cost; warn near a limit, ask before crossing one."""
         if not self.budget_limits.active:
             return True
-        from core.budget import estimate_output_tokens, project_cost
+        from core.costs.budget import estimate_output_tokens, project_cost
         from tui.screens.budget_dialog import BudgetDialog
 
         request, _, _ = self.session.request_for(pane, prompt)
@@ -191,7 +191,7 @@ class CostTracking:
 
     def switch_penalty_text(self, pane: str, to_model: str, from_model: str | None = None) -> str | None:
         """The estimated cost of switching `pane` to `to_model`, or None when nothing cached is lost."""
-        from core.cache_accounting import switch_penalty_text
+        from core.costs.cache_accounting import switch_penalty_text
 
         from_model = from_model or self.session.panes[pane].model
         return switch_penalty_text(self.cached_prefix_tokens(pane, from_model), from_model, to_model)
@@ -205,8 +205,9 @@ class CostTracking:
 
     def switched_cache_notice(self, pane: str, old: str, new: str) -> str | None:
         """After a switch: what the next message pays to rebuild the cache, and how to undo it."""
-        from core import models, pricing
-        from core.cache_accounting import penalty_amount_text, switch_penalty_usd
+        from core import models
+        from core.costs import pricing
+        from core.costs.cache_accounting import penalty_amount_text, switch_penalty_usd
 
         tokens = self.cached_prefix_tokens(pane, old)
         if not tokens or old == new:
@@ -223,6 +224,6 @@ class CostTracking:
 
 
 def _cache_of(model: str, usage: Any, at: datetime) -> PaneCache:
-    from core.cache_accounting import cached_prefix_tokens
+    from core.costs.cache_accounting import cached_prefix_tokens
 
     return PaneCache(model, cached_prefix_tokens(usage), at)

@@ -52,7 +52,7 @@ class HandoffActions:
         return self.screen is self.screen_stack[0]
 
     def action_save_plan(self) -> None:
-        from core.plan_naming import propose_plan_name
+        from core.handoff.plan_naming import propose_plan_name
         from tui.screens.save_plan_dialog import SavePlanDialog
 
         if isinstance(self.screen, SavePlanDialog):
@@ -87,9 +87,9 @@ class HandoffActions:
         self.push_screen(SavePlanDialog(reply.text, project, proposed, pattern=self.settings.plan_pattern), saved)
 
     def action_record_decision(self) -> None:
-        from core.context_files import active_plan_path
-        from core.plan_naming import topic_line
-        from core.project_files import FileProblem, read_text_file
+        from core.handoff.context_files import active_plan_path
+        from core.handoff.plan_naming import topic_line
+        from core.handoff.project_files import FileProblem, read_text_file
         from tui.screens.decision_dialog import DecisionDialog
 
         reply = self.last_plan_reply()
@@ -113,9 +113,9 @@ class HandoffActions:
         self.push_screen(DecisionDialog(self.session.project_dir, plan_name, heading, suggest_decision(source)), recorded)
 
     def action_hand_off(self) -> None:
-        from core.context_files import active_plan_path
-        from core.plan_naming import topic_line
-        from core.project_files import FileProblem, read_text_file
+        from core.handoff.context_files import active_plan_path
+        from core.handoff.plan_naming import topic_line
+        from core.handoff.project_files import FileProblem, read_text_file
 
         plan = active_plan_path(self.session)
         if plan is None:
@@ -137,7 +137,7 @@ class HandoffActions:
         # No toast: it would sit over the very input the user is about to edit.
 
     def action_show_files(self) -> None:
-        from core.context_files import active_plan_path
+        from core.handoff.context_files import active_plan_path
         from tui.screens.files_screen import FilesScreen
 
         self.push_screen(
@@ -153,7 +153,7 @@ class HandoffActions:
 
     def refresh_context_line(self) -> None:
         """Show which files (and versions) the execution pane's next message will carry."""
-        from core.context_files import context_report
+        from core.handoff.context_files import context_report
 
         try:
             line = self.pane("exec").query_one("#context-exec", Static)
@@ -182,7 +182,7 @@ class HandoffActions:
 
     @work(exclusive=True, group="watch-project", name="watch-project")
     async def watch_project_files(self) -> None:
-        from core.file_watch import watch_project
+        from core.handoff.file_watch import watch_project
 
         first = True
         try:
@@ -204,7 +204,7 @@ class HandoffActions:
             )
 
     def on_project_files_changed(self, event: ProjectFilesChanged) -> None:
-        from core.project_files import claude_md_path
+        from core.handoff.project_files import claude_md_path
 
         project = self.session.project_dir
         plan_before = self.context_plan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from core.client import Endpoint, demo_endpoint, real_endpoint
+from core.engines.client import Endpoint, demo_endpoint, real_endpoint
 from core.settings import Settings, load_settings
 
 
@@ -33,7 +33,7 @@ def session_to_resume(store, project: Path):
 def build_app(project: Path, endpoint: Endpoint, settings: Settings, *, new_session: bool = False, store=None):
     """The app for `project`, resuming its last session unless `new_session`."""
     from core.session import Session
-    from core.store import Store
+    from core.store.database import Store
     from tui.app import SegueApp
 
     store = store or Store()
@@ -46,7 +46,7 @@ def run_app(project: Path, *, demo: bool = False, new_session: bool = False) -> 
     import click
 
     from core import paths
-    from core.store import Store, StoreError
+    from core.store.database import Store, StoreError
 
     try:
         logging.basicConfig(filename=paths.log_path(), level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

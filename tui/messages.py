@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from core.usage import TokenUsage
+from core.costs.usage import TokenUsage
 
 
 class PromptSubmitted(Message):

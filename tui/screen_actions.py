@@ -30,8 +30,8 @@ class ScreenActions:
         self.push_screen(UsageScreen(opus_model=self.settings.opus_model))
 
     def action_show_diff(self) -> None:
-        from core.context_files import active_plan_path
-        from core.project_files import claude_md_path
+        from core.handoff.context_files import active_plan_path
+        from core.handoff.project_files import claude_md_path
         from tui.screens.diff_screen import DiffScreen
 
         path = active_plan_path(self.session)

@@ -1,10 +1,10 @@
-"""Exact dollar costs for many usage records through core.pricing.cost, without calling it per record.
+"""Exact dollar costs for many usage records through core.costs.pricing.cost, without calling it per record.
 
 genai-prices takes about 100 µs a call, far too slow for a hundred thousand transcript lines.
 Within a model's first price tier the cost is linear in the four token counts, so per-token
-prices found by probing core.pricing.cost give exactly the same Decimal sums. Where a tier
+prices found by probing core.costs.pricing.cost give exactly the same Decimal sums. Where a tier
 starts (e.g. long-context input over 200k tokens) is found by probing too; records beyond it
-are priced one by one through core.pricing.cost.
+are priced one by one through core.costs.pricing.cost.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from core import pricing
-from core.usage import TokenUsage
+from core.costs import pricing
+from core.costs.usage import TokenUsage
 
 _PROBE = 1000
 # Totals of input tokens (uncached + cache writes + cache reads) where linearity is checked.
@@ -96,12 +96,12 @@ def linear_prices(model_id: str) -> LinearPrices | None:
 
 @lru_cache(maxsize=65536)
 def exact_cost(model_id: str, input_tokens: int, output_tokens: int, cache_write: int, cache_read: int) -> Decimal | None:
-    """One record beyond the linear tier, straight through core.pricing.cost."""
+    """One record beyond the linear tier, straight through core.costs.pricing.cost."""
     return pricing.cost(model_id, TokenUsage(input_tokens, output_tokens, cache_write, cache_read))
 
 
 def record_cost(model_id: str, input_tokens: int, output_tokens: int, cache_write: int, cache_read: int) -> Decimal | None:
-    """The cost of one request; equal to core.pricing.cost for the same numbers."""
+    """The cost of one request; equal to core.costs.pricing.cost for the same numbers."""
     prices = linear_prices(model_id)
     if prices is None:
         return None

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from core.advisor import advise  # noqa: E402
+from core.advisor.matrix import advise  # noqa: E402
 
 PROMPTS = [
     json.loads(line)["prompt"]

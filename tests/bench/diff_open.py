@@ -21,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from core.plan_diff import diff_texts
+from core.handoff.plan_diff import diff_texts
 from themes import ThemedApp
 from tui.screens.diff_screen import DiffScreen
 

@@ -34,9 +34,10 @@ from textual.app import ComposeResult  # noqa: E402
 from textual.containers import VerticalScroll  # noqa: E402
 from textual.widgets import Markdown  # noqa: E402
 
-from core import cost_view, pricing  # noqa: E402
-from core.cost_view import CostLine  # noqa: E402
-from core.usage import TokenUsage  # noqa: E402
+from core.costs import pricing  # noqa: E402
+from core.costs import cost_view
+from core.costs.cost_view import CostLine  # noqa: E402
+from core.costs.usage import TokenUsage  # noqa: E402
 from themes import ThemedApp  # noqa: E402
 from tui.widgets.cost_meter import CostMeter, PaneCostLine  # noqa: E402
 

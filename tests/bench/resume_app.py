@@ -34,7 +34,7 @@ def build_store(path: Path, project: Path, messages: int) -> str:
     import resume_store  # the store benchmark's realistic session: 300-char prompts, 1,500-char replies
 
     if messages == 0:
-        from core.store import Store
+        from core.store.database import Store
 
         with Store(path) as store:
             return store.create_session(str(project), "empty")
@@ -46,9 +46,9 @@ def build_store(path: Path, project: Path, messages: int) -> str:
 
 
 async def resume_once(store_path: str, project: str, expected: int) -> dict:
-    from core.client import demo_endpoint
+    from core.engines.client import demo_endpoint
     from core.settings import Settings
-    from core.store import Store
+    from core.store.database import Store
     from tui.launch import build_app
 
     store = Store(store_path)

@@ -27,8 +27,8 @@ RUNS = 5
 
 def build(path: Path, seed: int = 5) -> str:
     """One session of MESSAGES messages: prompts ~300 chars, replies ~1,500 (some with thinking)."""
-    from core.store import Store
-    from core.usage import TokenUsage
+    from core.store.database import Store
+    from core.costs.usage import TokenUsage
 
     rng = random.Random(seed)
     words = "plan step test auth session token cache index migrate deploy review rollback metric alert".split()
@@ -67,7 +67,7 @@ def build(path: Path, seed: int = 5) -> str:
 
 
 def load_with_store(path: str, session_id: str) -> int:
-    from core.store import Store
+    from core.store.database import Store
 
     with Store(path) as store:
         rows = store.messages(session_id)
@@ -96,7 +96,7 @@ def child(variant: str, path: str, session_id: str) -> None:
     """Runs in its own process: imports, then RUNS loads; prints best time and peak RSS."""
     load = load_with_store if variant == "store" else load_bare
     if variant == "store":
-        import core.store  # noqa: F401 - import cost is start-up's, not the load's
+        import core.store.database  # noqa: F401 - import cost is start-up's, not the load's
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     times = []
@@ -134,7 +134,7 @@ def main() -> None:
     print(f"one session, {MESSAGES} messages ({MESSAGES // 2} usage rows), store file {size_mb:.1f} MB")
     print(f"load (messages() + totals()), best of {RUNS}:")
     print(f"  bare sqlite3 : {bare['best_s'] * 1000:8.1f} ms   peak RSS {bare['peak_kib'] / 1024:6.1f} MB (+{grown_bare:.1f} MB for the load)")
-    print(f"  core.store   : {store['best_s'] * 1000:8.1f} ms   peak RSS {store['peak_kib'] / 1024:6.1f} MB (+{grown_store:.1f} MB for the load)")
+    print(f"  core.store.database   : {store['best_s'] * 1000:8.1f} ms   peak RSS {store['peak_kib'] / 1024:6.1f} MB (+{grown_store:.1f} MB for the load)")
     print(f"  ratio        : {ratio_t:8.2f} ×      peak RSS {ratio_rss:.2f} ×")
     print(f"issue targets for a whole resume: < 1 s and < 150 MB; the store's share: {store['best_s'] * 1000:.0f} ms, {store['peak_kib'] / 1024:.0f} MB")
 

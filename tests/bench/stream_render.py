@@ -22,7 +22,7 @@ from textual.widgets import Markdown
 
 
 async def segue_run(tokens: int, project: Path) -> tuple[float, str]:
-    from core.client import demo_endpoint
+    from core.engines.client import demo_endpoint
     from core.settings import Settings
     from core.simulator import Simulator
     from tui.launch import build_app

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from textual import work  # noqa: E402
 from textual.widgets import Static  # noqa: E402
 
-from core.file_watch import watch_project  # noqa: E402
+from core.handoff.file_watch import watch_project  # noqa: E402
 from themes import ThemedApp  # noqa: E402
 
 DEBOUNCE_MS = 30

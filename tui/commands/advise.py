@@ -20,7 +20,7 @@ def advise_command(prompt: tuple[str, ...], as_json: bool) -> None:
     if not text:
         click.echo("segue advise needs a prompt, e.g. segue advise \"Fix the typo in README.md\".", err=True)
         sys.exit(2)
-    from core.advisor import advise
+    from core.advisor.matrix import advise
 
     advice = advise(text)
     if as_json:

@@ -18,7 +18,7 @@ PLAN_NAME = re.compile(r"(?<![\w/.-])((?:plans/)?[\w.-]+\.md)\b")
 
 def plan_named_in(prompt: str, project: Path) -> Path | None:
     """The first plan file the prompt names that exists in the project ("… according to AUTH_PLAN.md")."""
-    from core.project_files import is_plan_file
+    from core.handoff.project_files import is_plan_file
 
     for match in PLAN_NAME.finditer(prompt):
         candidate = project / match.group(1)
@@ -88,7 +88,7 @@ def ask_command(prompt, pane, model_name, session_ref, plan_file, demo, as_json)
         plan_file = plan_file.expanduser().resolve()
         if not plan_file.is_file():
             raise _fail(f"The plan file {plan_file} does not exist.")
-    from core.store import Store, StoreError
+    from core.store.database import Store, StoreError
 
     try:
         store = Store()

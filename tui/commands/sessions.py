@@ -1,7 +1,7 @@
 """`segue sessions`, `segue export` and `segue cost`: the session store from the shell.
 
 Output pipes cleanly: click drops the styling when stdout is not a terminal, JSON is one
-document with stable keys and exact decimal strings for dollars (see core.export), and
+document with stable keys and exact decimal strings for dollars (see core.store.export), and
 every failure is one sentence on stderr with exit status 1.
 """
 
@@ -16,7 +16,7 @@ import click
 
 
 def _open_store():
-    from core.store import Store, StoreError
+    from core.store.database import Store, StoreError
 
     try:
         return Store()
@@ -25,7 +25,7 @@ def _open_store():
 
 
 def _resolve(store, reference: str) -> str:
-    from core.store import StoreError
+    from core.store.database import StoreError
 
     try:
         return store.resolve_session_id(reference)
@@ -61,9 +61,9 @@ def _echo_json(document: Any) -> None:
 def sessions_command(as_json: bool, project_dir: Path | None, search: str | None) -> None:
     """List stored sessions, newest first: id, last activity, messages, cost, models, title."""
     from core import models
-    from core.export import decimal_text, session_dict
-    from core.pricing import format_usd
-    from core.store import StoreError
+    from core.store.export import decimal_text, session_dict
+    from core.costs.pricing import format_usd
+    from core.store.database import StoreError
 
     store = _open_store()
     try:
@@ -128,8 +128,8 @@ def sessions_command(as_json: bool, project_dir: Path | None, search: str | None
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 def export_command(session: str, fmt: str, output: Path | None, force: bool) -> None:
     """Export SESSION (an id or a unique prefix of one) as Markdown or JSON."""
-    from core.export import export_json, export_markdown
-    from core.store import StoreError
+    from core.store.export import export_json, export_markdown
+    from core.store.database import StoreError
 
     store = _open_store()
     try:
@@ -161,7 +161,7 @@ def export_command(session: str, fmt: str, output: Path | None, force: bool) -> 
 
 
 def _cost_cells(totals) -> str:
-    from core.pricing import format_tokens, format_usd
+    from core.costs.pricing import format_tokens, format_usd
 
     usage = totals.usage
     text = f"{format_tokens(usage.total_input)} in"
@@ -175,7 +175,7 @@ def _cost_cells(totals) -> str:
 
 
 def _savings(totals) -> str:
-    from core.pricing import format_usd
+    from core.costs.pricing import format_usd
 
     text = f"all-Opus {format_usd(totals.all_opus_cost_usd)}"
     saved = totals.savings_usd
@@ -190,8 +190,8 @@ def _savings(totals) -> str:
 def cost_command(session: str | None, as_json: bool) -> None:
     """What SESSION cost; without SESSION, this directory's latest session and today's spend."""
     from core import models
-    from core.export import session_dict, totals_dict
-    from core.store import StoreError
+    from core.store.export import session_dict, totals_dict
+    from core.store.database import StoreError
 
     today = date.today()
     store = _open_store()

@@ -15,7 +15,7 @@ import click
 @click.option("--fast", is_flag=True, help="No pacing: send every reply at once instead of at model speed.")
 def simulator_command(port: int, seed: int, fast: bool) -> None:
     """Run the Messages-API simulator on 127.0.0.1 until Ctrl+C."""
-    from core.client import DEMO_API_KEY
+    from core.engines.client import DEMO_API_KEY
     from core.simulator import Simulator
 
     simulator = Simulator(port=port, seed=seed, pacing=not fast)

@@ -90,7 +90,7 @@ def _number(value: int) -> str:
 
 
 def _usd(value: Decimal | None) -> str:
-    from core.pricing import format_usd
+    from core.costs.pricing import format_usd
 
     if value is not None and abs(value) >= 1000:
         return f"${value:,.2f}"

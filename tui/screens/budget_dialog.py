@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from core.budget import BudgetCheck
+from core.costs.budget import BudgetCheck
 
 
 class BudgetDialog(ModalScreen[bool]):

@@ -12,9 +12,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-from core import cache_accounting, cost_view, models
-from core.cost_view import CostLine, UsageRowLike, cost_text, savings_text
-from core.pricing import format_tokens, format_usd
+from core import models
+from core.costs import cache_accounting
+from core.costs import cost_view
+from core.costs.cost_view import CostLine, UsageRowLike, cost_text, savings_text
+from core.costs.pricing import format_tokens, format_usd
 
 PANE_NAMES = {"plan": "plan", "exec": "execute"}
 

@@ -11,8 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
 from core.atomic_write import ConflictError, FileSnapshot, keep_both
-from core.claude_md import add_decision, record_decision, see_plan_line
-from core.project_files import FileProblem, claude_md_path, read_text_file
+from core.handoff.claude_md import add_decision, record_decision, see_plan_line
+from core.handoff.project_files import FileProblem, claude_md_path, read_text_file
 
 
 class DecisionDialog(ModalScreen[FileSnapshot | None]):

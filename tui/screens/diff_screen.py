@@ -15,8 +15,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from core.plan_diff import PlanDiff, SectionChange
-from core.plan_versions import PlanVersions, PlanVersionsError, Version
+from core.handoff.plan_diff import PlanDiff, SectionChange
+from core.handoff.plan_versions import PlanVersions, PlanVersionsError, Version
 from tui.widgets.diff_view import DiffView
 
 SPLIT_MIN_WIDTH = 100  # below this, two sides of a plan are too narrow to read
@@ -174,8 +174,8 @@ class DiffScreen(Screen[None]):
 
     # -- workers -------------------------------------------------------------------------
     def _load(self) -> None:
-        from core.plan_diff import diff_texts
-        from core.plan_versions import load_versions
+        from core.handoff.plan_diff import diff_texts
+        from core.handoff.plan_versions import load_versions
 
         try:
             versions = load_versions(self.path, self.project_dir, self.seen_versions)
@@ -191,7 +191,7 @@ class DiffScreen(Screen[None]):
         self.post_message(VersionsLoaded(versions, diff, pair, None))
 
     def _compare(self, pair: tuple[int, int]) -> None:
-        from core.plan_diff import diff_texts
+        from core.handoff.plan_diff import diff_texts
 
         left, right = (self.versions.versions[n] for n in pair)
         self.post_message(DiffComputed(pair, diff_texts(left.text, right.text)))

@@ -18,8 +18,8 @@ from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from core.atomic_write import FileSnapshot
-from core.file_watch import FileChange
-from core.project_files import (
+from core.handoff.file_watch import FileChange
+from core.handoff.project_files import (
     FileProblem,
     active_plan,
     claude_md_path,

@@ -19,8 +19,9 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from core import models, pricing
-from core.cache_accounting import switch_penalty_usd
+from core import models
+from core.costs import pricing
+from core.costs.cache_accounting import switch_penalty_usd
 
 # The pane labels the app passes, back to pane names (for asking the app about the pane's cache).
 _PANES_BY_LABEL = {"planning": "plan", "execution": "exec"}

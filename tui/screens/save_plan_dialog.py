@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from core.atomic_write import ConflictError, FileSnapshot, read_snapshot, write_atomic
-from core.plan_naming import unique_plan_name
-from core.project_files import PLANS_DIR, is_plan_file
+from core.handoff.plan_naming import unique_plan_name
+from core.handoff.project_files import PLANS_DIR, is_plan_file
 
 
 def validate_plan_name(name: str, project_dir: Path, pattern: str = "*_PLAN.md") -> tuple[Path | None, str | None]:

@@ -11,8 +11,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
 from core import models
-from core.pricing import format_usd
-from core.store import SessionSummary, Store, StoreError
+from core.costs.pricing import format_usd
+from core.store.database import SessionSummary, Store, StoreError
 
 
 class RenameSessionModal(ModalScreen[str | None]):

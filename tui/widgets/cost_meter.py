@@ -14,10 +14,10 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from core import models
-from core.budget import BudgetCheck
-from core.cost_view import EMPTY, CostLine, cost_text, savings_text
-from core.pricing import format_tokens, format_usd
-from core.usage import TokenUsage
+from core.costs.budget import BudgetCheck
+from core.costs.cost_view import EMPTY, CostLine, cost_text, savings_text
+from core.costs.pricing import format_tokens, format_usd
+from core.costs.usage import TokenUsage
 
 
 def tokens_text(usage: TokenUsage) -> str:

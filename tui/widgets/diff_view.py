@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from core.plan_diff import DiffLine, Fold, PlanDiff, SplitRow
+from core.handoff.plan_diff import DiffLine, Fold, PlanDiff, SplitRow
 
 Layout = Literal["split", "unified"]
 # A row of the view: a fold, a hunk header, a unified line or a split pair.

@@ -160,7 +160,7 @@ class ConversationPane(Vertical):
             label.update("")
             label.remove_class("agrees", "disagrees")
             return
-        from core.advisor import advise
+        from core.advisor.matrix import advise
 
         self.advice = advise(prompt)
         current = models.family_of(self.session.panes[self.pane].model)

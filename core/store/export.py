@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from core import models
-from core.pricing import format_tokens, format_usd
-from core.store import CostTotals, MessageRow, SessionRow, Store, UsageRow
-from core.usage import TokenUsage
+from core.costs.pricing import format_tokens, format_usd
+from core.store.database import CostTotals, MessageRow, SessionRow, Store, UsageRow
+from core.costs.usage import TokenUsage
 
 FORMAT_NAME = "segue-session"
 FORMAT_VERSION = 1
@@ -94,7 +94,7 @@ def _message_cost(rows: list[UsageRow]) -> tuple[TokenUsage, Decimal | None, Dec
 def _load(store: Store, session_id: str) -> tuple[SessionRow, list[MessageRow], dict[int, list[UsageRow]]]:
     session = store.get_session(session_id)
     if session is None:
-        from core.store import SessionNotFound
+        from core.store.database import SessionNotFound
 
         raise SessionNotFound(f"No session has the id {session_id!r}.")
     return session, store.messages(session_id), _usage_by_message(store.usage_rows(session_id))

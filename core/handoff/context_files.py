@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.exec_context import CACHE_CONTROL, ExecContext, build_exec_context
+from core.handoff.exec_context import CACHE_CONTROL, ExecContext, build_exec_context
 from core.session import PLAN_SYSTEM
 
 
@@ -40,13 +40,13 @@ class ContextReport:
     @property
     def plan(self) -> Path | None:
         """The plan file the context holds, if any (CLAUDE.md is never one)."""
-        from core.project_files import CLAUDE_MD
+        from core.handoff.project_files import CLAUDE_MD
 
         return next((path for path in self.paths if path.name != CLAUDE_MD), None)
 
 
 def _read(path: Path | None, left_out: list[LeftOut]):
-    from core.project_files import FileProblem, read_text_file
+    from core.handoff.project_files import FileProblem, read_text_file
 
     if path is None or not path.exists():
         return None
@@ -67,14 +67,14 @@ def _version(session: Any, snapshot) -> int:
 
 
 def active_plan_path(session: Any) -> Path | None:
-    from core.project_files import active_plan
+    from core.handoff.project_files import active_plan
 
     return active_plan(session.project_dir, session.picked_plan, session.settings.plan_pattern)
 
 
 def context_report(session: Any, pane: str) -> ContextReport:
     """The context `pane`'s next message would carry, read from disk now."""
-    from core.project_files import claude_md_path
+    from core.handoff.project_files import claude_md_path
 
     left_out: list[LeftOut] = []
     claude = _read(claude_md_path(session.project_dir), left_out)

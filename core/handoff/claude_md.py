@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from core.atomic_write import FileSnapshot, write_atomic
-from core.project_files import claude_md_path, read_text_file
+from core.handoff.project_files import claude_md_path, read_text_file
 
 NEW_FILE_TITLE = "# CLAUDE.md"
 _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")

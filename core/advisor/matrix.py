@@ -2,7 +2,7 @@
 
 The seed's rule: "If the task requires weighing trade-offs, use Opus. If the path is clear,
 use Sonnet." The advisor is a small transparent scored model over named prompt features
-(core.advisor_features):
+(core.advisor.features):
 
 1. each matrix row gets a linear score from the features (ROW_WEIGHTS + ROW_BIAS); the best
    row wins, or "other" when none reaches OTHER_THRESHOLD;
@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from core.advisor_features import extract
+from core.advisor.features import extract
 
 TASK_TYPES: tuple[str, ...] = (
     "new_feature_architecture",

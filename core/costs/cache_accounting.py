@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core import pricing
-from core.usage import TokenUsage
+from core.costs import pricing
+from core.costs.usage import TokenUsage
 
 
 def _difference(model: str, actual: TokenUsage, uncached: TokenUsage) -> Decimal | None:

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.client import Endpoint
+from core.engines.client import Endpoint
 from core.events import Retrying, TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, UsageUpdate
-from core.turn import CHARS_PER_TOKEN_ESTIMATE, ESTIMATE_EVERY_CHARS, KEY_HELP, MAX_ATTEMPTS, TurnRequest
-from core.usage import TokenUsage
+from core.engines.api import CHARS_PER_TOKEN_ESTIMATE, ESTIMATE_EVERY_CHARS, KEY_HELP, MAX_ATTEMPTS, TurnRequest
+from core.costs.usage import TokenUsage
 
 CLAUDE_ENV = "SEGUE_CLAUDE"  # an explicit path to the `claude` executable wins over PATH
 SEGUE_ROOT = Path(__file__).resolve().parents[1]
@@ -396,7 +396,7 @@ async def stream_claude_code(
     mapper: StreamMapper | None = None,
     on_start: Any = None,
 ) -> AsyncIterator[TurnEvent]:
-    """One turn through Claude Code; always ends with TurnDone or TurnFailed, like core.turn.stream_turn.
+    """One turn through Claude Code; always ends with TurnDone or TurnFailed, like core.engines.api.stream_turn.
 
     `env` adds variables to the child's environment (tests: a temporary HOME). `mapper`, when
     given, is the StreamMapper used, so the caller can read the session id and the result

@@ -2,7 +2,7 @@
 
 Totals are derived from usage rows (STYLE.md 5), never counted up in widgets. A row is any
 object with `pane`, `model`, `usage` (TokenUsage), `cost_usd`, `all_opus_cost_usd` (Decimal
-or None) and `created_at` (an aware datetime), such as core.store's UsageRow.
+or None) and `created_at` (an aware datetime), such as core.store.database's UsageRow.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Protocol
 
-from core import pricing
-from core.usage import TokenUsage
+from core.costs import pricing
+from core.costs.usage import TokenUsage
 
 _ZERO = Decimal(0)
 

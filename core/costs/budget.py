@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from core import pricing
+from core.costs import pricing
 from core.models import family_of
-from core.usage import TokenUsage
+from core.costs.usage import TokenUsage
 
 Level = Literal["ok", "warn", "over"]
 Scope = Literal["session", "day"]

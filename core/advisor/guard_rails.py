@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.advisor import Advice, advise
+from core.advisor.matrix import Advice, advise
 from core.models import family_of, resolve_model
 
 OPUS_TRIVIAL = "opus_trivial"

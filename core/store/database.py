@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from core import models, paths
-from core.store_migrations import MIGRATIONS, SCHEMA_VERSION
-from core.usage import TokenUsage
+from core.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from core.costs.usage import TokenUsage
 
 PANES = ("plan", "exec")
 ROLES = ("user", "assistant")

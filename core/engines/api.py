@@ -22,7 +22,7 @@ from core.events import (
     TurnFailed,
     UsageUpdate,
 )
-from core.usage import TokenUsage
+from core.costs.usage import TokenUsage
 
 MAX_ATTEMPTS = 4
 CHARS_PER_TOKEN_ESTIMATE = 4

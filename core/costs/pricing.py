@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from core.models import ALIASES
-from core.usage import TokenUsage
+from core.costs.usage import TokenUsage
 
 PROVIDER = "anthropic"
 

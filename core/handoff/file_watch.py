@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from core.atomic_write import FileSnapshot
-from core.project_files import (
+from core.handoff.project_files import (
     CLAUDE_MD,
     PLANS_DIR,
     FileProblem,

@@ -1,0 +1,1 @@
+"""Where sessions live: the SQLite store, its migrations, and exports."""
