@@ -70,4 +70,33 @@ class TurnFailed:
     model: str = ""
 
 
-TurnEvent = TurnStarted | TextDelta | ThinkingDelta | UsageUpdate | Retrying | TurnDone | TurnFailed
+@dataclass(frozen=True)
+class ToolCallStarted:
+    """The model called a tool (Claude Code's Read/Write/Edit/Bash..., or the API's own tools).
+
+    `target` is what the call is about in the user's words: a file path, a command.
+    """
+
+    call_id: str
+    tool: str
+    target: str = ""
+    input: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class ToolCallFinished:
+    """A tool call's result. `diff` is a unified diff for file edits; `denied` means a permission
+    refused the call (Claude Code's print mode cannot ask), so nothing was changed."""
+
+    call_id: str
+    tool: str
+    target: str = ""
+    output: str = ""
+    is_error: bool = False
+    denied: bool = False
+    diff: str = ""
+
+
+TurnEvent = (
+    TurnStarted | TextDelta | ThinkingDelta | UsageUpdate | Retrying | TurnDone | TurnFailed | ToolCallStarted | ToolCallFinished
+)

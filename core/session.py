@@ -18,6 +18,7 @@ from typing import Any
 
 from core import models
 from core.costs import pricing
+from core.engines.claude_code_setup import MISSING as CLAUDE_MISSING
 from core.engines.client import Endpoint, make_client
 from core.handoff.exec_context import ExecContext
 from core.history import CHARS_PER_TOKEN, trim_history
@@ -59,8 +60,21 @@ class Session:
         session_id: str | None = None,
         context_provider: ContextProvider | None = None,
         client: Any = None,
+        claude_code_endpoint: Endpoint | None = None,
+        engines: dict[str, str] | None = None,
     ) -> None:
         self.endpoint = endpoint
+        # Where a Claude Code pane's turns go and who pays: the same endpoint, except without
+        # --demo and without a key, when Claude Code uses the user's own login (claude_code_setup).
+        self.claude_code_endpoint = claude_code_endpoint or endpoint
+        # pane -> "api" | "claude-code"; settings first, `--engine` or the palette override.
+        self.engines = {pane: getattr(settings, f"{pane}_engine", "api") for pane in PANES}
+        self.engines.update(engines or {})
+        # The execution pane lets Claude Code edit without asking only when the user says so.
+        self.accept_edits = False
+        # pane -> Claude Code's own session id, stored with this session (resume after a restart).
+        self.claude_sessions: dict[str, str] = {}
+        self._claude_ready: str | None | bool = False  # preflight: False = not run, None = fine, str = why not
         self.settings = settings
         self.project_dir = project_dir
         self.store = store
@@ -96,6 +110,7 @@ class Session:
         self.panes["plan"].model = row.plan_model or self.panes["plan"].model
         self.panes["exec"].model = row.exec_model or self.panes["exec"].model
         self.picked_plan = Path(row.active_plan) if row.active_plan else None
+        self.claude_sessions = self.store.claude_code_sessions(row.id)
         for pane in PANES:
             self.panes[pane].history = history_from_messages(self.store.messages(self.id, pane))
 
@@ -120,6 +135,21 @@ class Session:
         self.panes[pane].model = model_id
         if self.store is not None and self.id:
             self.store.set_pane_model(self.id, pane, model_id)
+
+    def set_engine(self, pane: str, engine: str) -> None:
+        """Run the pane's next turns on "api" or "claude-code"; the conversation is kept."""
+        from core.settings import ENGINES
+
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}")
+        self.engines[pane] = engine
+
+    def permission_mode(self, pane: str) -> str | None:
+        """Claude Code's --permission-mode: plan mode for planning; the user's own settings for
+        execution unless they turned on accept-edits (a visible palette toggle)."""
+        if pane == "plan":
+            return "plan"
+        return "acceptEdits" if self.accept_edits else None
 
     def pick_plan(self, path: Path | None) -> None:
         self.picked_plan = path
@@ -222,29 +252,49 @@ class Session:
 
     def _engine_turn(self, pane: str, request: TurnRequest, cancel: asyncio.Event) -> AsyncIterator[TurnEvent]:
         """The pane's engine: a direct streamed API turn, or a turn of the claude CLI."""
-        if getattr(self.settings, f"{pane}_engine", "api") != "claude-code":
+        if self.engines.get(pane, "api") != "claude-code":
             return stream_turn(self.client, request, cancel)
-        from core.engines.claude_code import ClaudeCodeSession, find_claude
+        return self._claude_code_turn(pane, request, cancel)
+
+    async def _claude_code_turn(self, pane: str, request: TurnRequest, cancel: asyncio.Event) -> AsyncIterator[TurnEvent]:
+        from core.engines import claude_code, claude_code_setup
 
         engine = self._claude_code.get(pane)
         if engine is None:
-            claude = find_claude(self.project_dir)
+            claude = claude_code.find_claude(self.project_dir)
             if claude is None:
-                return _one(TurnFailed(CLAUDE_MISSING, "other", model=request.model))
-            engine = self._claude_code[pane] = ClaudeCodeSession(self.endpoint, self.project_dir, claude)
-        return engine.send(request, cancel)
+                yield TurnFailed(CLAUDE_MISSING, "other", model=request.model)
+                return
+            endpoint = self.claude_code_endpoint
+            env = claude_code_setup.environment(endpoint)
+            if self._claude_ready is False:
+                self._claude_ready = await claude_code_setup.preflight(claude, endpoint, claude_code.child_env(endpoint, extra=env))
+            if isinstance(self._claude_ready, str):
+                problem, self._claude_ready = self._claude_ready, False  # check again next time: they may fix it
+                yield TurnFailed(problem, "other", model=request.model)
+                return
+            engine = self._claude_code[pane] = claude_code.ClaudeCodeSession(
+                endpoint, self.project_dir, claude, session_id=self.claude_sessions.get(pane), env=env
+            )
+        engine.permission_mode = self.permission_mode(pane)
+        try:
+            async for event in engine.send(request, cancel):
+                yield event
+        finally:
+            self._remember_claude_session(pane, engine.session_id)
+
+    def _remember_claude_session(self, pane: str, claude_session_id: str | None) -> None:
+        if not claude_session_id or self.claude_sessions.get(pane) == claude_session_id:
+            return
+        self.claude_sessions[pane] = claude_session_id
+        if self.store is not None and self.id:
+            self.store.set_claude_code_session(self.id, pane, claude_session_id)
 
     def message_cost(self, model: str, usage: Any) -> tuple[Decimal | None, Decimal | None]:
         return pricing.cost(model, usage), pricing.all_opus_cost(usage, self.settings.opus_model)
 
 
-CLAUDE_MISSING = (
-    "Claude Code is not installed: run `npm install -g @anthropic-ai/claude-code`, or set SEGUE_CLAUDE to its path."
-)
 
-
-async def _one(event: TurnEvent) -> AsyncIterator[TurnEvent]:
-    yield event
 
 
 def _title_from(prompt: str) -> str:

@@ -433,7 +433,7 @@ async def test_a_follow_up_turn_resumes_claude_codes_session(tmp_path, simulator
     assert isinstance(first, TurnDone)
     first_id = session.session_id
     history = [{"role": "user", "content": "Plan a retry policy for the uploader"}, {"role": "assistant", "content": first.text}]
-    second = (await _collect(session.send(_request("Now add jitter", history))))[-1]
+    second = (await _collect(session.send(_request("Now weigh jitter too", history))))[-1]
     assert isinstance(second, TurnDone), second
     assert session.session_id == first_id
     messages = [m for m in simulator.requests[-1]["body"]["messages"] if m["role"] != "system"]
@@ -442,7 +442,7 @@ async def test_a_follow_up_turn_resumes_claude_codes_session(tmp_path, simulator
     assert [m["role"] for m in messages] == ["user", "assistant", "user"]
     assert texts[0][-1] == "Plan a retry policy for the uploader"
     assert texts[1] == [first.text]
-    assert texts[2] == ["Now add jitter"]
+    assert texts[2] == ["Now weigh jitter too"]
 
 
 @live

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -20,12 +21,22 @@ from pathlib import Path
 from typing import Any
 
 from core.engines.client import Endpoint
-from core.events import Retrying, TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, UsageUpdate
+from core.events import (
+    Retrying,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallFinished,
+    ToolCallStarted,
+    TurnDone,
+    TurnEvent,
+    TurnFailed,
+    UsageUpdate,
+)
 from core.engines.api import CHARS_PER_TOKEN_ESTIMATE, ESTIMATE_EVERY_CHARS, KEY_HELP, MAX_ATTEMPTS, TurnRequest
 from core.costs.usage import TokenUsage
 
 CLAUDE_ENV = "SEGUE_CLAUDE"  # an explicit path to the `claude` executable wins over PATH
-SEGUE_ROOT = Path(__file__).resolve().parents[1]
+SEGUE_ROOT = Path(__file__).resolve().parents[2]  # the repository: core/engines/ is two below
 TERMINATE_GRACE = 3.0
 EXIT_WAIT = 10.0  # seconds Claude Code gets to exit by itself after its result line  # seconds between SIGTERM and SIGKILL when a turn is cancelled
 PIPE_SIZE = 1 << 20  # Linux lets a pipe hold this much without privileges; the default is 64 KiB
@@ -110,6 +121,7 @@ def command_line(
     resume: str | None = None,
     system_file: Path | None = None,
     permission_mode: str | None = None,
+    effort: str | None = None,
 ) -> list[str]:
     """The argv for one print-mode turn. `system_file` holds the system text when it is too long for argv."""
     argv = [
@@ -130,13 +142,18 @@ def command_line(
         argv += ["--resume", resume]
     if permission_mode:
         argv += ["--permission-mode", permission_mode]
+    if effort:
+        argv += ["--effort", effort]
     return argv
 
 
 def child_env(endpoint: Endpoint, base: Mapping[str, str] | None = None, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Claude Code's environment: ours, with the endpoint's URL and key, quiet in demo mode."""
     env = dict(os.environ if base is None else base)
-    env["ANTHROPIC_API_KEY"] = endpoint.api_key
+    if endpoint.api_key:
+        env["ANTHROPIC_API_KEY"] = endpoint.api_key
+    else:
+        env.pop("ANTHROPIC_API_KEY", None)  # no key: Claude Code uses the user's own login
     if endpoint.base_url:
         env["ANTHROPIC_BASE_URL"] = endpoint.base_url
     else:
@@ -175,6 +192,49 @@ def _retry_reason(status: Any) -> str:
     return f"The API answered with an error ({status})"
 
 
+_PERMISSION = re.compile(r"permission|haven't granted|not allowed|denied", re.I)
+EDIT_TOOLS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
+
+
+def tool_target(tool_input: dict[str, Any]) -> str:
+    """What a tool call is about, for its one-line title: a file, a command, a pattern."""
+    for key in ("file_path", "notebook_path", "path", "command", "pattern", "url", "query", "description"):
+        value = tool_input.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip().splitlines()[0][:200]
+    return ""
+
+
+def _result_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text")
+    return ""
+
+
+def edit_diff(tool: str, tool_input: dict[str, Any], result: dict[str, Any]) -> str:
+    """A unified diff of what a file tool changed, from its input (and Claude Code's result record)."""
+    if tool not in EDIT_TOOLS:
+        return ""
+    import difflib
+
+    path = str(tool_input.get("file_path") or tool_input.get("notebook_path") or "file")
+    if tool == "Write":
+        before = result.get("originalFile") if isinstance(result.get("originalFile"), str) else ""
+        after = str(tool_input.get("content") or "")
+    elif tool == "MultiEdit":
+        edits = [e for e in tool_input.get("edits") or [] if isinstance(e, dict)]
+        before = "\n...\n".join(str(e.get("old_string", "")) for e in edits)
+        after = "\n...\n".join(str(e.get("new_string", "")) for e in edits)
+    else:
+        before, after = str(tool_input.get("old_string") or ""), str(tool_input.get("new_string") or "")
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}", n=2
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
     return text if text.endswith((".", "!", "?")) else text + "."
@@ -197,6 +257,8 @@ class StreamMapper:
     current: TokenUsage = field(default_factory=TokenUsage)
     result: dict[str, Any] | None = None  # the final `result` line (cost, model usage, duration)
     messages: int = 0
+    tool_calls: dict[str, ToolCallStarted] = field(default_factory=dict)  # by tool_use id, in call order
+    denied: list[ToolCallFinished] = field(default_factory=list)  # calls a permission refused this turn
     _text_in_message: bool = False
     _streamed: int = 0  # characters of text and thinking in the current message
     _estimated_at: int = 0
@@ -254,7 +316,47 @@ class StreamMapper:
             return [Retrying(int(data.get("attempt") or 0), delay, _retry_reason(status))]
         if kind == "result":
             return [self._result(data)]
-        return []  # assistant/user messages repeat what was streamed; hooks and statuses are not shown
+        if data.get("parent_tool_use_id"):
+            return []  # a subagent's own tool calls
+        message = data.get("message")
+        if kind == "assistant" and isinstance(message, dict):
+            return self._tool_calls(message)
+        if kind == "user" and isinstance(message, dict):
+            return self._tool_results(message, data.get("tool_use_result"))
+        return []  # hooks and statuses are not shown
+
+    def _tool_calls(self, message: dict[str, Any]) -> list[TurnEvent]:
+        """ToolCallStarted for each new tool_use (Claude Code repeats a message once per content block)."""
+        events: list[TurnEvent] = []
+        for block in message.get("content") or []:
+            if not isinstance(block, dict) or block.get("type") != "tool_use":
+                continue
+            call_id = str(block.get("id") or "")
+            if not call_id or call_id in self.tool_calls:
+                continue
+            tool_input = block.get("input") if isinstance(block.get("input"), dict) else {}
+            started = ToolCallStarted(call_id, str(block.get("name") or "tool"), tool_target(tool_input), tool_input)
+            self.tool_calls[call_id] = started
+            events.append(started)
+        return events
+
+    def _tool_results(self, message: dict[str, Any], extra: Any) -> list[TurnEvent]:
+        events: list[TurnEvent] = []
+        for block in message.get("content") or []:
+            if not isinstance(block, dict) or block.get("type") != "tool_result":
+                continue
+            started = self.tool_calls.get(str(block.get("tool_use_id") or ""))
+            if started is None:
+                continue
+            output = _result_text(block.get("content"))
+            is_error = bool(block.get("is_error"))
+            denied = is_error and _PERMISSION.search(output) is not None
+            diff = "" if is_error else edit_diff(started.tool, started.input, extra if isinstance(extra, dict) else {})
+            finished = ToolCallFinished(started.call_id, started.tool, started.target, output, is_error, denied, diff)
+            if denied:
+                self.denied.append(finished)
+            events.append(finished)
+        return events
 
     def _stream_event(self, event: dict[str, Any]) -> list[TurnEvent]:
         kind = event.get("type")
@@ -415,7 +517,11 @@ async def stream_claude_code(
         scratch = tempfile.TemporaryDirectory(prefix="segue-claude-")
         system_file = Path(scratch.name) / "system.md"
         system_file.write_text(system, encoding="utf-8")
-    argv = command_line(claude, request, resume=resume, system_file=system_file, permission_mode=permission_mode)
+    effort = getattr(request, "effort", None)  # per-pane effort, when the request carries one
+    argv = command_line(
+        claude, request, resume=resume, system_file=system_file, permission_mode=permission_mode,
+        effort=effort if isinstance(effort, str) else None,
+    )
     process = None
     stderr_tail = bytearray()
     drain = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.models import family_of
-from core.simulator import faults, replies
+from core.simulator import claude_code_tools, faults, replies
 from core.simulator.cache import InputUsage, PromptCache
 from core.simulator.tokens import CHARS_PER_TOKEN, count, segments
 
@@ -119,10 +119,11 @@ class Outcome:
     usage: InputUsage
     markers: faults.Markers
     prefilled: bool
+    tool_uses: tuple[dict[str, Any], ...] = ()  # Claude Code's tools acted out (claude_code_tools)
 
     @property
     def output_tokens(self) -> int:
-        return count(self.thinking or "") + count(self.text)
+        return count(self.thinking or "") + count(self.text) + sum(count(json.dumps(t["input"])) for t in self.tool_uses)
 
     def usage_json(self, output_tokens: int | None = None) -> dict[str, Any]:
         usage = self.usage
@@ -143,6 +144,7 @@ class Outcome:
         if self.thinking is not None:
             blocks.append({"type": "thinking", "thinking": self.thinking, "signature": self.signature})
         blocks.append({"type": "text", "text": self.text})
+        blocks += [dict(tool) for tool in self.tool_uses]
         return blocks
 
     def message_json(self) -> dict[str, Any]:
@@ -177,7 +179,9 @@ def decide(body: dict[str, Any], *, seed: int, cache: PromptCache, serial: int) 
     """The reply, usage and stop reason for a validated request (cache state is updated)."""
     model = body["model"]
     messages = body["messages"]
-    prompt_raw = faults.last_user_text(messages)
+    # Inside Claude Code's tool loop the last user message holds tool results: the prompt is earlier.
+    turn_start = claude_code_tools.prompt_message_index(messages) if claude_code_tools.offered(body) else None
+    prompt_raw = faults.message_text(messages[turn_start]) if turn_start is not None else faults.last_user_text(messages)
     markers = faults.parse(prompt_raw)
     system = system_text(body)
     reply = replies.compose(faults.strip(prompt_raw), system, family_of(model), seed, tokens=markers.tokens)
@@ -203,6 +207,13 @@ def decide(body: dict[str, Any], *, seed: int, cache: PromptCache, serial: int) 
     if count(text[:cut]) > room:
         cut, stop_reason, stop_sequence = room * CHARS_PER_TOKEN, "max_tokens", None
     text = text[:cut]
+    step = claude_code_tools.next_step(
+        body, kind=reply.kind, ident=replies.ident_for(faults.strip(prompt_raw)), reply_text=text, system=system,
+        make_id=lambda n: stable_id("toolu", seed, serial, n),
+    )
+    tool_uses: tuple[dict[str, Any], ...] = ()
+    if step is not None and not prefilled:
+        text, tool_uses, stop_reason, stop_sequence = step.text, step.tool_uses, "tool_use", None
     usage = cache.account(model, segments(body))
     signature = base64.b64encode(
         b"".join(hashlib.sha256(f"{seed}:{i}:{thinking}".encode()).digest() for i in range(3))
@@ -218,6 +229,7 @@ def decide(body: dict[str, Any], *, seed: int, cache: PromptCache, serial: int) 
         usage=usage,
         markers=markers,
         prefilled=prefilled,
+        tool_uses=tool_uses,
     )
 
 
@@ -282,6 +294,12 @@ def events(
             yield FAULT
             fault_at = None
     yield Event("content_block_stop", {"type": "content_block_stop", "index": index})
+    for tool in outcome.tool_uses:
+        index += 1
+        partial = json.dumps(tool["input"], ensure_ascii=False)
+        yield _block_start(index, {**tool, "input": {}})
+        yield _block_delta(index, {"type": "input_json_delta", "partial_json": partial}, len(partial) / CHARS_PER_TOKEN)
+        yield Event("content_block_stop", {"type": "content_block_stop", "index": index})
     usage = outcome.usage_json()
     del usage["cache_creation"], usage["service_tier"]  # message_delta carries the counts only
     delta = {"stop_reason": outcome.stop_reason, "stop_sequence": outcome.stop_sequence}

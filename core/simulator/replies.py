@@ -148,6 +148,11 @@ def _ident(words: list[str]) -> str:
     return name if not name[0].isdigit() else f"f_{name}"
 
 
+def ident_for(prompt: str) -> str:
+    """The identifier a code reply to `prompt` is named after (Claude Code's acted-out file name)."""
+    return _ident(topic_words(prompt))
+
+
 def _class_name(words: list[str]) -> str:
     return "".join(part.capitalize() for part in _ident(words).split("_")) or "Feature"
 

@@ -435,6 +435,21 @@ class Store:
     def set_active_plan(self, session_id: str, path: str | None) -> None:
         self._update_session(session_id, "active_plan = ?", (None if path is None else str(path),))
 
+    def claude_code_sessions(self, session_id: str) -> dict[str, str]:
+        """Pane -> the Claude Code session id that pane's conversation continues."""
+        rows = self._read("SELECT pane, claude_session_id FROM claude_code_sessions WHERE session_id = ?", (session_id,))
+        return {pane: claude_id for pane, claude_id in rows}
+
+    def set_claude_code_session(self, session_id: str, pane: str, claude_session_id: str) -> None:
+        _check(pane, PANES, "pane")
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO claude_code_sessions (session_id, pane, claude_session_id, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (session_id, pane) DO UPDATE SET claude_session_id = excluded.claude_session_id, "
+                "updated_at = excluded.updated_at",
+                (session_id, pane, claude_session_id, _stamp(self.now())),
+            )
+
     def touch(self, session_id: str) -> None:
         self._update_session(session_id, "id = id", ())
 

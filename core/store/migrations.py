@@ -78,5 +78,19 @@ V2 = (
     "CREATE INDEX usage_by_time ON usage (created_at)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2)
+# v3: each pane's Claude Code session id (`claude --resume` it), so a pane run by Claude Code
+# continues the same Claude Code conversation after a restart or from `segue ask --session`.
+V3 = (
+    """
+    CREATE TABLE claude_code_sessions (
+        session_id        TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        pane              TEXT NOT NULL CHECK (pane IN ('plan', 'exec')),
+        claude_session_id TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        PRIMARY KEY (session_id, pane)
+    )
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
 SCHEMA_VERSION = len(MIGRATIONS)
