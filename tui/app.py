@@ -20,6 +20,7 @@ from core.settings import Settings
 from themes import ThemedApp
 from tui.messages import ModelSwitched, PromptSubmitted, TurnFinished, UsageUpdated
 from tui.cost_tracking import CostTracking
+from tui.engine_commands import engine_system_commands
 from tui.handoff import HandoffActions
 from tui.model_commands import ModelCommands
 from tui.screen_actions import ScreenActions
@@ -146,6 +147,8 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
             store=self.store,
             session_id=session_id,
             client=self.session.client,
+            claude_code_endpoint=self.session.claude_code_endpoint,
+            engines=dict(self.session.engines),
         )
         self.saved_plan_reply = None
         self.init_costs()
@@ -316,6 +319,7 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
                 " ".join(filter(None, ["Ctrl+T in that pane; the conversation is kept.", self.switch_penalty_text(pane, target)])),
                 lambda pane=pane, target=target: self.switch_model(pane, target),
             )
+        yield from engine_system_commands(self)
         yield SystemCommand("Save plan", "Ctrl+S: the last planning reply as a plan file", self.action_save_plan)
         yield SystemCommand("Hand off the active plan", "Ctrl+O: to the execution pane", self.action_hand_off)
         yield SystemCommand("Record a decision in CLAUDE.md", "Ctrl+R", self.action_record_decision)

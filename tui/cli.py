@@ -49,8 +49,12 @@ class LazyGroup(click.Group):
 @click.argument("project_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--demo", is_flag=True, help="Run against the embedded simulator even if ANTHROPIC_API_KEY is set.")
 @click.option("--new", "new_session", is_flag=True, help="Start a fresh session instead of resuming the last one.")
+@click.option(
+    "--engine", type=click.Choice(["api", "claude-code"]), default=None,
+    help="Run both panes directly on the API or through Claude Code (the claude CLI) for this run.",
+)
 @click.pass_context
-def main(ctx: click.Context, project_dir: Path | None, demo: bool, new_session: bool) -> None:
+def main(ctx: click.Context, project_dir: Path | None, demo: bool, new_session: bool, engine: str | None) -> None:
     """Segue: Opus plans, Sonnet executes. Opens the TUI for PROJECT_DIR (default: here)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -59,7 +63,7 @@ def main(ctx: click.Context, project_dir: Path | None, demo: bool, new_session: 
         raise click.ClickException(f"{project} is not a directory.")
     from tui.launch import run_app
 
-    sys.exit(run_app(project, demo=demo, new_session=new_session))
+    sys.exit(run_app(project, demo=demo, new_session=new_session, engine=engine))
 
 
 if __name__ == "__main__":

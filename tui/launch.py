@@ -20,6 +20,21 @@ def choose_endpoint(demo: bool):
     return demo_endpoint(simulator.start()), simulator
 
 
+def choose_claude_code_endpoint(demo: bool, endpoint: Endpoint) -> Endpoint:
+    """Where Claude Code panes go: the simulator with --demo; else the key when there is one,
+    else the user's own Claude Code login (only API panes fall back to demo without a key)."""
+    if demo or not endpoint.demo:
+        return endpoint
+    from core.engines.claude_code_setup import login_endpoint
+
+    return login_endpoint()
+
+
+def engines_for(engine: str | None) -> dict[str, str] | None:
+    """`--engine` sets both panes' engine for this run (settings keep their own per-pane choice)."""
+    return None if engine is None else {"plan": engine, "exec": engine}
+
+
 def session_to_resume(store, project: Path):
     """The project's latest session with messages, else its latest empty one, else None.
 
@@ -30,7 +45,16 @@ def session_to_resume(store, project: Path):
     return with_messages[0] if with_messages else store.latest_session(str(project))
 
 
-def build_app(project: Path, endpoint: Endpoint, settings: Settings, *, new_session: bool = False, store=None):
+def build_app(
+    project: Path,
+    endpoint: Endpoint,
+    settings: Settings,
+    *,
+    new_session: bool = False,
+    store=None,
+    engines: dict[str, str] | None = None,
+    claude_code_endpoint: Endpoint | None = None,
+):
     """The app for `project`, resuming its last session unless `new_session`."""
     from core.session import Session
     from core.store.database import Store
@@ -38,11 +62,14 @@ def build_app(project: Path, endpoint: Endpoint, settings: Settings, *, new_sess
 
     store = store or Store()
     previous = None if new_session else session_to_resume(store, project)
-    session = Session(endpoint, settings, project, store=store, session_id=previous.id if previous else None)
+    session = Session(
+        endpoint, settings, project, store=store, session_id=previous.id if previous else None,
+        engines=engines, claude_code_endpoint=claude_code_endpoint,
+    )
     return SegueApp(session, settings=settings, store=store, resumed=previous is not None)
 
 
-def run_app(project: Path, *, demo: bool = False, new_session: bool = False) -> int:
+def run_app(project: Path, *, demo: bool = False, new_session: bool = False, engine: str | None = None) -> int:
     import click
 
     from core import paths
@@ -59,7 +86,10 @@ def run_app(project: Path, *, demo: bool = False, new_session: bool = False) -> 
     settings = load_settings()
     endpoint, simulator = choose_endpoint(demo)
     try:
-        app = build_app(project, endpoint, settings, new_session=new_session, store=store)
+        app = build_app(
+            project, endpoint, settings, new_session=new_session, store=store,
+            engines=engines_for(engine), claude_code_endpoint=choose_claude_code_endpoint(demo, endpoint),
+        )
         for problem in settings.problems:
             app.call_later(app.notify, problem, severity="warning", timeout=10)
         app.run()

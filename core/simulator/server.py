@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import secrets
 import socket
 import threading
 from collections.abc import Callable
@@ -141,7 +142,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- GET --------------------------------------------------------------------------------
 
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-        request_id = self.sim._next_id("req")
+        request_id = self.sim._next_id("req", self.sim._run)
         path, query = self._route()
         if path == "/v1/models":
             self._send_json(200, _models_page(query), request_id)
@@ -157,7 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- POST -------------------------------------------------------------------------------
 
     def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
-        request_id = self.sim._next_id("req")
+        request_id = self.sim._next_id("req", self.sim._run)
         path, query = self._route()
         try:
             raw = self._read_body()
@@ -343,6 +344,10 @@ class Simulator:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._serial = 0
+        # Request ids differ between simulator runs, as the real API's do: Claude Code's
+        # transcripts are deduplicated on (message id, request id), and message ids are
+        # deterministic here, so two demo runs must not look like one message.
+        self._run = secrets.token_hex(4)
         self._cache = PromptCache()
         self._ledger = faults.FaultLedger()
         self._server: _Server | None = None
@@ -397,8 +402,8 @@ class Simulator:
             self._serial += 1
             return self._serial
 
-    def _next_id(self, prefix: str) -> str:
-        return stable_id(prefix, self.seed, self._next_serial(), prefix)
+    def _next_id(self, prefix: str, *salt: str) -> str:
+        return stable_id(prefix, self.seed, self._next_serial(), prefix, *salt)
 
     def _record(self, path: str, query: dict[str, list[str]], headers: Any, body: dict[str, Any]) -> None:
         entry = {

@@ -128,6 +128,8 @@ def export_json(store: Store, session_id: str) -> dict[str, Any]:
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "session": session_dict(session),
+        # pane -> Claude Code's own session id for panes run by Claude Code (`claude --resume ID`)
+        "claude_code_sessions": store.claude_code_sessions(session_id),
         "messages": items,
         "totals": {
             **totals_dict(store.totals(session_id)),
@@ -167,6 +169,8 @@ def export_markdown(store: Store, session_id: str) -> str:
     ]
     if session.active_plan:
         lines.append(f"- Active plan: `{session.active_plan}`")
+    for pane, claude_id in sorted(store.claude_code_sessions(session_id).items()):
+        lines.append(f"- {PANE_NAMES[pane]} pane's Claude Code session: `{claude_id}` (`claude --resume {claude_id}`)")
     lines.append("")
     for message in messages:
         who = "You" if message.role == "user" else models.display_name(message.model)

@@ -64,11 +64,12 @@ def _fail(message: str) -> click.ClickException:
 @click.argument("prompt", nargs=-1, required=True)
 @click.option("--pane", type=click.Choice(["plan", "exec"]), default="plan", show_default=True, help="Which pane's model and context to use.")
 @click.option("--model", "model_name", help="opus, sonnet, haiku or a full model id (default: the pane's model).")
+@click.option("--engine", type=click.Choice(["api", "claude-code"]), default=None, help="Run the turn directly on the API or through Claude Code (default: the pane's setting).")
 @click.option("--session", "session_ref", help="Add the turn to this session (id or prefix) instead of a new one.")
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path), help="Plan file for the exec pane's context.")
 @click.option("--demo", is_flag=True, help="Use the embedded simulator even if ANTHROPIC_API_KEY is set.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end instead of streaming text.")
-def ask_command(prompt, pane, model_name, session_ref, plan_file, demo, as_json) -> None:
+def ask_command(prompt, pane, model_name, engine, session_ref, plan_file, demo, as_json) -> None:
     """Send PROMPT as one turn and stream the reply to stdout."""
     text = " ".join(prompt).strip()
     if not text:
@@ -98,7 +99,7 @@ def ask_command(prompt, pane, model_name, session_ref, plan_file, demo, as_json)
         where = f" {error.filename}" if error.filename else ""
         raise _fail(f"Segue can't use its data directory{where} ({error.strerror or error}).") from None
     try:
-        code = asyncio.run(_ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json))
+        code = asyncio.run(_ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine))
     except click.ClickException:
         raise
     except StoreError as error:
@@ -108,11 +109,11 @@ def ask_command(prompt, pane, model_name, session_ref, plan_file, demo, as_json)
     sys.exit(code)
 
 
-async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json) -> int:
+async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine) -> int:
     from core.events import Retrying, TextDelta, TurnDone, TurnFailed, TurnStarted
     from core.session import Session
     from core.settings import load_settings
-    from tui.launch import choose_endpoint
+    from tui.launch import choose_claude_code_endpoint, choose_endpoint
 
     project = Path.cwd().resolve()
     settings = load_settings()
@@ -127,7 +128,10 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
             except LookupError as error:
                 raise _fail(str(error)) from None
         endpoint, simulator = choose_endpoint(demo)
-        session = Session(endpoint, settings, project, store=store, session_id=session_id)
+        session = Session(
+            endpoint, settings, project, store=store, session_id=session_id,
+            engines={pane: engine} if engine else None, claude_code_endpoint=choose_claude_code_endpoint(demo, endpoint),
+        )
         # --model and the plan are for this turn; they become the session's own choices only
         # when this command created the session (a TUI session keeps what its user picked).
         new_session = session_id is None

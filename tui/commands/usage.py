@@ -34,11 +34,19 @@ def _parse_day(value: str | None, option: str) -> date | None:
     type=click.Path(file_okay=False, path_type=Path),
     help="A Claude Code config root holding projects/ (repeatable; replaces the default roots).",
 )
+@click.option(
+    "--demo", "demo", is_flag=True,
+    help="Read the transcripts Claude Code panes wrote in Segue's demo mode (kept apart from ~/.claude).",
+)
 @click.option("--since", help="First day to count, YYYY-MM-DD (local time).")
 @click.option("--until", help="Last day to count, YYYY-MM-DD (local time).")
 @click.option("--by", type=click.Choice(["day", "session", "model"]), help="Group rows by day, session or model (default: model).")
-def usage_command(as_json, claude_dirs, since, until, by) -> None:
+def usage_command(as_json, claude_dirs, demo, since, until, by) -> None:
     """The cost of Claude Code's transcripts, and what the same tokens would cost all on Opus."""
+    if demo:
+        from core.engines.claude_code_setup import demo_config_dir
+
+        claude_dirs = (*claude_dirs, demo_config_dir())
     since_day, until_day = _parse_day(since, "--since"), _parse_day(until, "--until")
     if since_day and until_day and since_day > until_day:
         raise click.UsageError("--since is after --until.")

@@ -99,13 +99,13 @@ class ReplyView(Vertical):
             self.show_status(self.stored_status, "warning")
 
     def _title_thinking_done(self) -> None:
-        for fold in self.query(Collapsible):  # none left while the app shuts down
+        for fold in self.query("#thinking-fold"):  # none left while the app shuts down
             fold.title = f"thinking · {len(self.thinking_text.split())} words"
 
     async def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
         # A stored reply's thinking is parsed only when someone opens it.
-        if not self.query("#thinking"):
-            await self.query_one(Collapsible).query_one(Collapsible.Contents).mount(
+        if event.collapsible.id == "thinking-fold" and not self.query("#thinking"):
+            await self.query_one("#thinking-fold", Collapsible).query_one(Collapsible.Contents).mount(
                 Markdown(self.thinking_text, id="thinking")
             )
 
@@ -126,7 +126,11 @@ class ReplyView(Vertical):
             self._thinking_stream = Markdown.get_stream(self.query_one("#thinking", Markdown))
         await self._thinking_stream.write(fragment)
         seconds = time.monotonic() - self._started
-        self.query_one(Collapsible).title = f"thinking ({seconds:.0f} s)"
+        self.query_one("#thinking-fold", Collapsible).title = f"thinking ({seconds:.0f} s)"
+
+    async def add_tool_call(self, widget) -> None:
+        """A tool call the model made while replying, shown above the reply's text as it happens."""
+        await self.mount(widget, before=self.reply_markdown)
 
     def reset_thinking(self) -> None:
         """A retry that starts over regenerates its thinking."""

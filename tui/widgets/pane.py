@@ -13,10 +13,21 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from core import models
-from core.events import Retrying, TextDelta, ThinkingDelta, TurnDone, TurnFailed, TurnStarted, UsageUpdate
+from core.events import (
+    Retrying,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallFinished,
+    ToolCallStarted,
+    TurnDone,
+    TurnFailed,
+    TurnStarted,
+    UsageUpdate,
+)
 from core.session import PANE_TITLES, Session
 from tui.messages import PromptSubmitted, TurnFinished, UsageUpdated
 from tui.widgets.cost_meter import PaneCostLine
+from tui.widgets.engine_badge import EngineBadge
 from tui.widgets.model_badge import ModelBadge
 
 HISTORY_PAGE = 40  # stored messages mounted per page on resume
@@ -48,6 +59,7 @@ class ConversationPane(Vertical):
         with Horizontal(classes="pane-title"):
             yield Static(PANE_TITLES[self.pane], classes="pane-name")
             yield ModelBadge(state.model, id=f"badge-{self.pane}")
+            yield EngineBadge(self.session, self.pane, id=f"engine-{self.pane}")
             yield Static("", classes="pane-spacer")
         yield VerticalScroll(id=f"log-{self.pane}", classes="log")
         yield Static("", id=f"context-{self.pane}", classes="context-line")
@@ -210,6 +222,7 @@ class ConversationPane(Vertical):
         log.scroll_end(animate=False)
         log.anchor()
         status = "failed"
+        tool_calls: dict = {}
         try:
             async for event in self.session.send(self.pane, prompt):
                 if isinstance(event, TextDelta):
@@ -221,6 +234,8 @@ class ConversationPane(Vertical):
                     self.post_message(UsageUpdated(self.pane, event.model, event.usage, live=True))
                 elif isinstance(event, TurnStarted):
                     self._show_context(event)
+                elif isinstance(event, (ToolCallStarted, ToolCallFinished)):
+                    await self._show_tool_call(reply, tool_calls, event)
                 elif isinstance(event, Retrying):
                     keeps = "keeping the text so far" if reply.text else "starting over"
                     if not reply.text:
@@ -244,6 +259,24 @@ class ConversationPane(Vertical):
         finally:
             await reply.finish_streams()
             self.post_message(TurnFinished(self.pane, status))
+
+    async def _show_tool_call(self, reply, calls: dict, event: ToolCallStarted | ToolCallFinished) -> None:
+        from tui.widgets.tool_call import ACCEPT_EDITS_HINT, ToolCallView
+
+        if isinstance(event, ToolCallStarted):
+            calls[event.call_id] = view = ToolCallView(event)
+            await reply.add_tool_call(view)
+            return
+        view = calls.get(event.call_id)
+        if view is not None:
+            view.finish(event)
+        if event.denied:
+            self.notify(f"Claude Code was not allowed to {event.tool} {event.target}: {ACCEPT_EDITS_HINT}.",
+                        title="Edit denied", severity="warning", timeout=10)
+
+    def refresh_engine(self) -> None:
+        """The engine badge after the engine or the accept-edits toggle changed."""
+        self.query_one(EngineBadge).refresh_label()
 
     def _show_context(self, event: TurnStarted) -> None:
         line = self.query_one(f"#context-{self.pane}", Static)
