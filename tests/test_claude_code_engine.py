@@ -24,7 +24,7 @@ from core.engines.claude_code import (
     stream_claude_code,
 )
 from core.engines.client import Endpoint, demo_endpoint
-from core.events import Retrying, TextDelta, ThinkingDelta, TurnDone, TurnFailed, UsageUpdate
+from core.events import Retrying, TextDelta, ThinkingDelta, ToolCallFinished, ToolCallStarted, TurnDone, TurnFailed, UsageUpdate
 from core.engines.api import KEY_HELP, TurnRequest
 from core.costs.usage import TokenUsage
 
@@ -471,3 +471,58 @@ async def test_cancel_mid_stream_keeps_the_partial_text_and_ends_claude_code(tmp
     assert session.process.returncode is not None
     with pytest.raises(ProcessLookupError):
         os.kill(session.process.pid, 0)
+
+
+# -- tool calls: mapping and the simulator's acted-out Claude Code tools (always run) -----------------
+
+
+def test_tool_calls_map_once_with_denials_and_edit_diffs():
+    edit = {"type": "tool_use", "id": "toolu_e", "name": "Edit",
+            "input": {"file_path": "/p/app.py", "old_string": "x = 1\n", "new_string": "x = 2\n"}}
+    write = {"type": "tool_use", "id": "toolu_w", "name": "Write", "input": {"file_path": "/p/new.py", "content": "y\n"}}
+    lines = [
+        _line(type="assistant", message={"content": [edit]}, session_id="s-1"),
+        _line(type="assistant", message={"content": [edit]}, session_id="s-1"),  # repeated per content block
+        _line(type="user", message={"content": [{"type": "tool_result", "tool_use_id": "toolu_e", "content": "ok"}]}, session_id="s-1"),
+        _line(type="assistant", message={"content": [write]}, session_id="s-1"),
+        _line(type="user", message={"content": [{"type": "tool_result", "tool_use_id": "toolu_w", "is_error": True,
+              "content": "Claude requested permissions to write to /p/new.py, but you haven't granted it yet."}]}, session_id="s-1"),
+    ]
+    mapper, events = _feed(lines)
+    started = [e for e in events if isinstance(e, ToolCallStarted)]
+    finished = [e for e in events if isinstance(e, ToolCallFinished)]
+    assert [(e.tool, e.target) for e in started] == [("Edit", "/p/app.py"), ("Write", "/p/new.py")]
+    assert "-x = 1" in finished[0].diff and "+x = 2" in finished[0].diff and not finished[0].denied
+    assert finished[1].denied and finished[1].is_error and not finished[1].diff
+    assert mapper.denied == [finished[1]]
+
+
+def test_effort_reaches_claude_code_on_the_command_line():
+    argv = command_line("/bin/claude", _request(), permission_mode="plan", effort="high")
+    assert argv[argv.index("--effort") + 1] == "high" and argv[argv.index("--permission-mode") + 1] == "plan"
+    assert "--effort" not in command_line("/bin/claude", _request())
+
+
+def test_the_simulator_acts_out_read_then_write_when_claude_codes_tools_are_offered(simulator):
+    tools = [{"name": name, "description": name, "input_schema": {"type": "object"}} for name in ("Read", "Write", "Edit", "Bash")]
+    system = "You are Claude Code.\n - Primary working directory: /work/shop\n"
+    prompt = {"role": "user", "content": [{"type": "text", "text": "Implement a slugify helper"}]}
+    body = {"model": SONNET, "max_tokens": 4000, "system": system, "tools": tools, "messages": [prompt]}
+    status, first = _post(simulator.base_url, body, None)
+    assert status == 200 and first["stop_reason"] == "tool_use"
+    read = first["content"][-1]
+    assert (read["name"], read["input"]) == ("Read", {"file_path": "/work/shop/slugify_helper.py"})
+    missing = {"role": "user", "content": [{"type": "tool_result", "tool_use_id": read["id"], "is_error": True,
+                                             "content": "File does not exist."}]}
+    body["messages"] = [prompt, {"role": "assistant", "content": first["content"]}, missing]
+    status, second = _post(simulator.base_url, body, None)
+    write = second["content"][-1]
+    assert write["name"] == "Write" and write["input"]["file_path"] == "/work/shop/slugify_helper.py"
+    assert "def " in write["input"]["content"] or "class " in write["input"]["content"]
+    written = {"role": "user", "content": [{"type": "tool_result", "tool_use_id": write["id"], "content": "File created."}]}
+    body["messages"] += [{"role": "assistant", "content": second["content"]}, written]
+    status, last = _post(simulator.base_url, body, None)
+    assert last["stop_reason"] == "end_turn" and "slugify" in last["content"][-1]["text"].lower()
+    del body["tools"]  # without Claude Code's tools: a plain code reply, as before
+    body["messages"] = [prompt]
+    assert _post(simulator.base_url, body, None)[1]["stop_reason"] == "end_turn"

@@ -140,6 +140,7 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
             return
         if session_id == self.session.id:
             return
+        previous_accept_edits = self.session.accept_edits
         self.session = Session(
             self.session.endpoint,
             self.settings,
@@ -150,6 +151,7 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
             claude_code_endpoint=self.session.claude_code_endpoint,
             engines=dict(self.session.engines),
         )
+        self.session.accept_edits = previous_accept_edits
         self.saved_plan_reply = None
         self.init_costs()
         panes = self.query_one("#panes")

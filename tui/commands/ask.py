@@ -110,7 +110,7 @@ def ask_command(prompt, pane, model_name, engine, session_ref, plan_file, demo, 
 
 
 async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine) -> int:
-    from core.events import Retrying, TextDelta, TurnDone, TurnFailed, TurnStarted
+    from core.events import Retrying, TextDelta, ToolCallFinished, ToolCallStarted, TurnDone, TurnFailed, TurnStarted
     from core.session import Session
     from core.settings import load_settings
     from tui.launch import choose_claude_code_endpoint, choose_endpoint
@@ -165,6 +165,13 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
                         "conversation fits the model's context window.",
                         err=True,
                     )
+                elif isinstance(event, ToolCallStarted):
+                    click.echo(f"[{event.tool}] {event.target}".rstrip(), err=True)
+                elif isinstance(event, ToolCallFinished) and (event.denied or event.diff):
+                    if event.denied:
+                        click.echo(f"[{event.tool}] denied: {event.output.strip()}", err=True)
+                    else:
+                        click.echo(event.diff.rstrip(), err=True)
                 elif isinstance(event, Retrying):
                     click.echo(f"{event.reason}; retrying in {event.delay:.0f} s (attempt {event.attempt + 1})…", err=True)
                 elif isinstance(event, (TurnDone, TurnFailed)):
