@@ -190,3 +190,26 @@ async def test_an_old_or_logged_out_claude_is_one_sentence(tmp_path):
     assert problem.startswith("Claude Code is not logged in: run `claude auth login`")
     assert await preflight(logged_out, Endpoint(None, "sk-ant-x", demo=False), {}) is None  # a key needs no login
     assert parse_version("2.1.197 (Claude Code)") == (2, 1, 197)
+
+
+@live
+async def test_a_total_of_segue_and_claude_codes_transcripts_counts_a_claude_code_pane_once(simulator, tmp_path, claude_home):
+    from core.claude_usage import TranscriptScanner, build_report
+    from core.claude_usage.segue_overlap import outside_segue
+    from core.session import Session
+
+    project = tmp_path / "both"
+    project.mkdir()
+    with Store() as store:
+        session = Session(demo_endpoint(simulator.base_url), Settings(plan_engine="claude-code"), project, store=store)
+        events = [event async for event in session.send("plan", "Plan a search index")]
+        assert events[-1].usage.total > 0
+        with TranscriptScanner([demo_config_dir()], cache=False) as scanner:
+            scanner.scan()
+            records = list(scanner.records())
+        assert records  # the same messages are in Claude Code's transcript...
+        segue = store.totals(session.id).cost_usd
+        assert round(build_report(records).overall.totals.cost, 2) == round(segue, 2)
+        # ...so a combined total takes Segue's store and only the transcripts Segue did not run.
+        rest = outside_segue(records, store.all_claude_code_session_ids())
+        assert rest == [] and len(records) == store.totals(session.id).messages

@@ -440,6 +440,10 @@ class Store:
         rows = self._read("SELECT pane, claude_session_id FROM claude_code_sessions WHERE session_id = ?", (session_id,))
         return {pane: claude_id for pane, claude_id in rows}
 
+    def all_claude_code_session_ids(self) -> set[str]:
+        """Every Claude Code session id a Segue pane ran (their transcripts are Segue's spend too)."""
+        return {row[0] for row in self._read("SELECT claude_session_id FROM claude_code_sessions")}
+
     def set_claude_code_session(self, session_id: str, pane: str, claude_session_id: str) -> None:
         _check(pane, PANES, "pane")
         with self._write() as conn:
