@@ -83,7 +83,7 @@ async def test_plan_then_execute_on_claude_code_with_badges_tool_calls_and_resum
         await send_and_wait(pilot, "exec", "Implement a slugify helper")
         views = list(app.pane("exec").query(ToolCallView))
         assert [v.call.tool for v in views] == ["Read", "Write"]
-        assert views[1].has_class("denied") and "denied" in str(views[1].title)
+        assert views[1].has_class("denied") and str(views[1].title).startswith("✗ Write") and "denied" in str(views[1].title)
         assert any("Edit denied" in notice and "without asking" in notice for notice in notices)
         assert not (project / "slugify_helper.py").exists()
 
@@ -93,7 +93,9 @@ async def test_plan_then_execute_on_claude_code_with_badges_tool_calls_and_resum
         write = list(app.pane("exec").query(ToolCallView))[-1]
         assert write.call.tool == "Write" and write.finished is not None and not write.finished.is_error
         assert write.call.target == str(project / "slugify_helper.py")
-        assert "+++ b/" in write.finished.diff and "+def " in write.finished.diff or "+class " in write.finished.diff
+        diff = write.finished.diff
+        assert f"+++ {project / 'slugify_helper.py'}" in diff and ("+def " in diff or "+class " in diff)
+        assert "✓ Write" in str(write.title) and not write.collapsed  # an edit shows its diff unfolded
         assert (project / "slugify_helper.py").is_file()
         session_id = app.session.id
         claude_ids = dict(app.session.claude_sessions)

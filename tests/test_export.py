@@ -48,7 +48,8 @@ def test_json_export_has_stable_keys_and_exact_money(session):
     store, session_id, plan, code = session
     document = export_json(store, session_id)
     assert json.loads(json.dumps(document)) == document  # plain JSON types only
-    assert list(document) == ["format", "format_version", "session", "messages", "totals"]
+    assert list(document) == ["format", "format_version", "session", "messages", "totals", "claude_code_sessions"]
+    assert document["claude_code_sessions"] == {}  # no pane ran on Claude Code
     assert document["format"] == "segue-session" and document["format_version"] == 1
     assert document["session"] == {
         "id": session_id,

@@ -230,7 +230,7 @@ def edit_diff(tool: str, tool_input: dict[str, Any], result: dict[str, Any]) -> 
     else:
         before, after = str(tool_input.get("old_string") or ""), str(tool_input.get("new_string") or "")
     lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}", n=2
+        before.splitlines(keepends=True), after.splitlines(keepends=True), path, path, n=2
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 

@@ -128,14 +128,14 @@ def export_json(store: Store, session_id: str) -> dict[str, Any]:
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "session": session_dict(session),
-        # pane -> Claude Code's own session id for panes run by Claude Code (`claude --resume ID`)
-        "claude_code_sessions": store.claude_code_sessions(session_id),
         "messages": items,
         "totals": {
             **totals_dict(store.totals(session_id)),
             "panes": {pane: totals_dict(store.totals(session_id, pane=pane)) for pane in PANE_NAMES},
             "models": {model: totals_dict(line) for model, line in store.totals_by_model(session_id).items()},
         },
+        # pane -> Claude Code's own session id for panes run by Claude Code (`claude --resume ID`)
+        "claude_code_sessions": store.claude_code_sessions(session_id),
     }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.syntax import Syntax
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.widgets import Collapsible, Static
 
 from core.events import ToolCallFinished, ToolCallStarted
@@ -25,16 +24,15 @@ class ToolCallView(Collapsible):
     """
 
     def __init__(self, call: ToolCallStarted) -> None:
-        super().__init__(title=self._heading("⋯", call.tool, call.target), collapsed=True, classes="running")
+        super().__init__(
+            Static("", classes="tool-result"), title=self._heading("⋯", call.tool, call.target), collapsed=True, classes="running"
+        )
         self.call = call
         self.finished: ToolCallFinished | None = None
 
     @staticmethod
     def _heading(mark: str, tool: str, target: str, note: str = "") -> str:
         return " ".join(part for part in (mark, tool, target, note) if part)
-
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="tool-result")
 
     def finish(self, result: ToolCallFinished) -> None:
         self.finished = result
