@@ -210,3 +210,136 @@ async def test_3_recorder_saves_everything_once_space_is_back_at_the_end(simulat
         messages = store.messages(session.id)
         assert [m.role for m in messages] == ["user", "assistant"] and messages[-1].status == "complete"
         assert store.usage_rows(session.id)
+
+
+# -- 4. hostile transcript lines ------------------------------------------------------------
+
+GOOD_USAGE = '{"input_tokens": 10, "output_tokens": 20, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 5}'
+
+
+def _usage_line(serial: int, usage: str, tail: str = "") -> str:
+    return (
+        '{"type": "assistant", "timestamp": "2025-10-07T12:00:00Z", "sessionId": "s1", "requestId": "r%d", '
+        '"message": {"id": "m%d", "model": "claude-sonnet-4-5-20250929", "usage": %s}%s}' % (serial, serial, usage, tail)
+    )
+
+
+HOSTILE_LINES = {
+    "non_finite_number": [
+        _usage_line(2, '{"input_tokens": NaN}'),
+        _usage_line(3, '{"output_tokens": Infinity}'),
+        _usage_line(4, '{"output_tokens": 1e400}'),
+    ],
+    "token_count_too_large": [_usage_line(5, '{"output_tokens": %d}' % 10**30), _usage_line(6, '{"input_tokens": 2000000000}')],
+    "too_deeply_nested": [_usage_line(7, GOOD_USAGE, ', "x": ' + "[" * 100_000 + "]" * 100_000)],
+    "negative_token_count": [_usage_line(8, '{"input_tokens": -500}')],
+    "non_integer_token_count": [_usage_line(9, '{"output_tokens": 1.5}')],
+    "wrong_field_type": [_usage_line(10, '{"output_tokens": "12"}'), _usage_line(11, '"lots"')],
+    "bad_timestamp": [_usage_line(12, GOOD_USAGE).replace("2025-10-07T12:00:00Z", "yesterday")],
+    "invalid_json": [_usage_line(13, GOOD_USAGE)[:-9]],
+}
+
+
+def _hostile_tree(root: Path) -> None:
+    folder = root / "projects" / "-home-dev-shop"
+    folder.mkdir(parents=True)
+    lines = [_usage_line(1, GOOD_USAGE)] + [line for group in HOSTILE_LINES.values() for line in group]
+    (folder / "s1.jsonl").write_text("\n".join(lines) + "\n")
+    os.mkfifo(folder / "stuck.jsonl")  # unreadable without blocking: counted once
+
+
+def test_4_hostile_transcript_lines_are_skipped_and_counted_by_reason(tmp_path):
+    root = tmp_path / "claude"
+    _hostile_tree(root)
+    result = run("usage", "--json", "--claude-dir", str(root))
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    totals = payload["totals"]
+    assert (totals["messages"], totals["input_tokens"], totals["output_tokens"]) == (1, 10, 20)
+    expected = {reason: len(lines) for reason, lines in HOSTILE_LINES.items()} | {"unreadable_file": 1}
+    assert payload["skipped_reasons"] == dict(sorted(expected.items()))
+    assert payload["skipped_lines"] == sum(expected.values()) and isinstance(payload["skipped_lines"], int)
+    table = run("usage", "--claude-dir", str(root))
+    assert table.exit_code == 0 and "transcript lines skipped (1 bad timestamp" in table.stdout
+
+
+async def test_4_the_usage_screen_survives_hostile_transcripts(tmp_path):
+    import asyncio
+
+    from textual.widgets import Static
+
+    from themes import ThemedApp
+    from tui.screens.usage_screen import UsageScreen
+
+    root = tmp_path / "claude"
+    _hostile_tree(root)
+    screen = UsageScreen([root], cache=tmp_path / "cache.sqlite3")
+    scanned = asyncio.Event()
+
+    class Host(ThemedApp):
+        def on_mount(self) -> None:
+            self.push_screen(screen)
+
+        def on_usage_screen_usage_scanned(self, message) -> None:
+            scanned.set()
+
+    app = Host()
+    async with app.run_test(size=(140, 50)) as pilot:
+        await asyncio.wait_for(scanned.wait(), timeout=30)
+        await pilot.pause()
+        assert app.is_running and screen.dashboard.overall.totals.messages == 1
+        assert screen.dashboard.skipped_lines == 13
+        assert app.screen is screen and screen.query(Static)
+
+
+# -- 10. a transcript is streamed, never read whole ------------------------------------------
+
+
+def test_10_scan_reads_in_blocks_and_skips_overlong_lines(tmp_path, monkeypatch):
+    from core.claude_usage import scanner as scanner_module
+    from core.claude_usage.scanner import TranscriptScanner
+
+    root = tmp_path / "claude"
+    folder = root / "projects" / "p"
+    folder.mkdir(parents=True)
+    path = folder / "s.jsonl"
+    huge = '{"type": "user", "content": "' + "y" * 5000 + '"}'
+    lines = [_usage_line(n, GOOD_USAGE) for n in range(1, 30)]
+    lines.insert(7, huge)
+    path.write_text("\n".join(lines) + "\n" + _usage_line(99, GOOD_USAGE)[:40])  # a partial last line waits
+
+    reads: list[int] = []
+    real_open_regular = scanner_module.open_regular
+
+    class Counting:
+        def __init__(self, handle) -> None:
+            self.handle = handle
+
+        def read(self, size=-1):
+            data = self.handle.read(size)
+            reads.append(len(data))
+            return data
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+    monkeypatch.setattr(scanner_module, "open_regular", lambda p: Counting(real_open_regular(p)))
+    monkeypatch.setattr(scanner_module, "READ_BLOCK", 97)
+    monkeypatch.setattr(scanner_module, "MAX_LINE_BYTES", 1000)
+    with TranscriptScanner([root], cache=False) as scanner:
+        scanner.scan()
+        assert len(scanner.records()) == 29
+        assert scanner.skipped_reasons == {"line_too_long": 1}
+        assert max(reads) <= 97
+        offset = scanner.files[str(path)].offset
+        assert path.read_bytes()[:offset].endswith(b"}\n") and offset == path.stat().st_size - 40
+        with open(path, "a") as handle:  # the partial line completes: counted once, nothing twice
+            handle.write(_usage_line(99, GOOD_USAGE)[40:] + "\n")
+        scanner.scan()
+        assert len(scanner.records()) == 30 and scanner.skipped_lines == 1
