@@ -343,3 +343,146 @@ def test_10_scan_reads_in_blocks_and_skips_overlong_lines(tmp_path, monkeypatch)
             handle.write(_usage_line(99, GOOD_USAGE)[40:] + "\n")
         scanner.scan()
         assert len(scanner.records()) == 30 and scanner.skipped_lines == 1
+
+
+# -- 5. stdout closed or full ---------------------------------------------------------------
+
+
+def _closed_pipe_run(args: list[str], cwd: Path, segue_home: Path) -> subprocess.CompletedProcess:
+    """Run segue with stdout a pipe whose reader has already gone (every write fails with EPIPE)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "tui.cli", *args], cwd=cwd, env=_subprocess_env(segue_home),
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+
+
+def _only_reply(store: Store):
+    [summary] = store.list_sessions()
+    messages = store.messages(summary.id)
+    return summary, messages[-1], store.usage_rows(summary.id)
+
+
+def test_5_ask_with_stdout_closed_still_records_the_whole_turn(project, segue_home):
+    done = _closed_pipe_run(["ask", "--demo", "Plan a cache [[sim:fast]] [[sim:tokens=200]]"], project, segue_home)
+    assert "Traceback" not in done.stderr
+    with Store() as store:
+        _, reply, usage = _only_reply(store)
+    assert reply.status == "complete" and len(reply.text) > 100
+    assert usage and usage[0].message_id == reply.id and usage[0].usage.output_tokens > 0
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full to fill stdout")
+def test_5_ask_with_stdout_full_records_the_turn_and_says_so(project, segue_home):
+    with open("/dev/full", "w") as full:  # only written to: every write fails with ENOSPC
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "ask", "--demo", "Plan a cache [[sim:fast]] [[sim:tokens=200]]"],
+            cwd=project, env=_subprocess_env(segue_home), stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+        )  # fmt: skip
+    with Store() as store:
+        summary, reply, usage = _only_reply(store)
+    assert reply.status == "complete" and usage
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"Error: Could not write the reply (No space left on device); the whole turn is saved in session {summary.id}."
+    ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["sessions"], ["sessions", "--json"], ["cost", "--json"], ["export", "SESSION"], ["usage", "--json", "--claude-dir", "ROOT"]],
+)
+def test_5_store_commands_report_a_closed_stdout_in_one_sentence(args, stored, project, segue_home, tmp_path):
+    root = tmp_path / "claude"
+    (root / "projects" / "p").mkdir(parents=True)
+    (root / "projects" / "p" / "s.jsonl").write_text(_usage_line(1, GOOD_USAGE) + "\n")
+    args = [{"SESSION": stored, "ROOT": str(root)}.get(arg, arg) for arg in args]
+    done = _closed_pipe_run(args, project, segue_home)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == ["Error: Could not write the output: the reader closed the pipe."]
+
+
+# -- 6. terminal escapes in stored strings -----------------------------------------------------
+
+
+def _no_escapes(text: str) -> None:
+    assert "\x1b" not in text and "\x9b" not in text and "\x07" not in text and "\x7f" not in text, repr(text)
+
+
+def test_6_sessions_and_cost_show_control_characters_instead_of_obeying_them(stored):
+    for args in (["sessions"], ["cost", stored], ["cost"]):
+        result = run(*args)
+        assert result.exit_code == 0, result.stderr
+        _no_escapes(result.stdout)
+        assert "Plan auth \\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\x7f done" in result.stdout
+    document = run("sessions", "--json").stdout
+    _no_escapes(document)
+    assert json.loads(document)["sessions"][0]["title"] == HOSTILE  # JSON keeps the data exact
+
+
+def test_6_export_to_a_terminal_is_neutralised_but_a_file_is_verbatim(stored, project, segue_home, tmp_path):
+    import pty
+
+    primary, secondary = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "export", stored], cwd=project, env=_subprocess_env(segue_home),
+            stdout=secondary, stderr=subprocess.PIPE, timeout=60,
+        )  # fmt: skip
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                data = os.read(primary, 65536)
+            except OSError:  # EIO: the terminal's other side is closed and drained
+                break
+            if not data:
+                break
+            shown += data
+    finally:
+        os.close(primary)
+    assert done.returncode == 0, done.stderr
+    text = shown.decode()
+    _no_escapes(text)
+    assert "Use \\x1b[31mArgon2id\\x1b[0m" in text and "line two" in text
+    target = tmp_path / "t.md"
+    assert run("export", stored, "-o", str(target)).exit_code == 0
+    assert "\x1b]0;pwned\x07" in target.read_text()  # an archive keeps the exact text
+
+
+async def test_6_the_top_bar_shows_a_hostile_title_as_text(simulator, project):
+    from textual.widgets import Static
+
+    from tests.app_pilot import make_app, send_and_wait
+
+    app = make_app(simulator, project)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send_and_wait(pilot, "plan", "[bold]Hi[/] \x1b]0;pwned\x07\x1b[2J [[sim:fast]] [[sim:tokens=20]]")
+        app._show_where()
+        await pilot.pause()
+        shown = str(app.query_one("#where", Static).render())
+        _no_escapes(shown)
+        assert "[bold]Hi[/] \\x1b]0;pwned\\x07\\x1b[2J" in shown
+
+
+def test_6_printable():
+    from core.terminal_text import escape_json_controls, printable
+
+    assert printable("a\x1b[2Jb\tc\nd\x9b\x7f") == "a\\x1b[2Jb c d\\x9b\\x7f"
+    assert printable("a\tb\r\nc\rd", multiline=True) == "a\tb\nc\\x0dd"
+    assert json.loads(escape_json_controls(json.dumps("x\x9by\x7f", ensure_ascii=False))) == "x\x9by\x7f"
+
+
+# -- 9. SEGUE_HOME pointing at a file ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["sessions"], ["sessions", "--json"], ["cost"], ["export", "abc"]])
+def test_9_segue_home_that_is_a_file_is_one_sentence(args, tmp_path, monkeypatch):
+    home = tmp_path / "not-a-dir"
+    home.write_text("oops")
+    monkeypatch.setenv("SEGUE_HOME", str(home))
+    one_sentence_error(run(*args), "data directory", "SEGUE_HOME")
