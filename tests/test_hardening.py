@@ -486,3 +486,99 @@ def test_9_segue_home_that_is_a_file_is_one_sentence(args, tmp_path, monkeypatch
     home.write_text("oops")
     monkeypatch.setenv("SEGUE_HOME", str(home))
     one_sentence_error(run(*args), "data directory", "SEGUE_HOME")
+
+
+# -- 8. the simulator under load and bad input -------------------------------------------------
+
+
+def _raw_exchange(sim, payload: bytes) -> tuple[int, dict, bytes]:
+    """Send raw bytes to the simulator; (status, JSON body, raw headers) of its answer."""
+    with socket.create_connection(("127.0.0.1", sim.port), timeout=30) as connection:
+        connection.sendall(payload)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = connection.recv(65536)
+            assert chunk, data
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+        while len(rest) < length:
+            chunk = connection.recv(65536)
+            assert chunk
+            rest += chunk
+    return int(head.split(b" ", 2)[1]), json.loads(rest[:length]), head
+
+
+def test_8_a_body_over_32_mb_is_refused_with_an_api_shaped_413_unread(simulator):
+    status, body, head = _raw_exchange(
+        simulator, b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40000000\r\n\r\n{"
+    )
+    assert status == 413 and body["type"] == "error" and body["error"]["type"] == "request_too_large"
+    assert b"request-id" in head.lower() and body["request_id"]
+    assert simulator.requests.total == 0
+
+
+def test_8_malformed_http_gets_api_shaped_json(simulator):
+    for payload, status in (
+        (b"GARBAGE\r\n\r\n", 400),
+        (b"PUT /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 501),
+        (b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: lots\r\n\r\n", 400),
+        (b"GET /v1/models HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % n for n in range(120)) + b"\r\n", 431),
+    ):
+        got, body, head = _raw_exchange(simulator, payload)
+        assert got == status, (payload[:30], got)
+        assert b"application/json" in head and body["type"] == "error" and body["error"]["message"]
+
+
+def test_8_idle_connections_time_out():
+    from core.simulator import Simulator
+
+    with Simulator(pacing=False, idle_timeout=0.2) as sim:
+        with socket.create_connection(("127.0.0.1", sim.port), timeout=30) as connection:
+            assert connection.recv(1) == b""  # the server hung up on a silent client
+
+
+def test_8_the_request_log_keeps_only_the_most_recent(simulator):
+    import http.client
+
+    from core.simulator.server import RequestLog
+
+    simulator.requests = RequestLog(limit=3)
+    for number in range(5):
+        conn = http.client.HTTPConnection("127.0.0.1", simulator.port, timeout=30)
+        body = {"model": "claude-sonnet-5-5", "max_tokens": 50, "messages": [{"role": "user", "content": f"n{number} [[sim:fast]]"}]}
+        conn.request("POST", "/v1/messages", json.dumps(body), {"content-type": "application/json"})
+        assert conn.getresponse().status == 200
+        conn.close()
+    assert len(simulator.requests) == 3 and simulator.requests.total == 5
+    assert [entry["body"]["messages"][0]["content"][:2] for entry in simulator.requests] == ["n2", "n3", "n4"]
+    assert simulator.requests[-1]["body"]["messages"][0]["content"].startswith("n4")
+    by_bytes = RequestLog(limit=100, byte_limit=1000)
+    for number in range(10):
+        by_bytes.append({"n": number}, 400)
+    assert [entry["n"] for entry in by_bytes] == [8, 9]
+
+
+def test_8_two_hundred_concurrent_requests_all_succeed(simulator):
+    import http.client
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    count = 200
+    start = threading.Barrier(count, timeout=60)
+    body = json.dumps({"model": "claude-sonnet-5-5", "messages": [{"role": "user", "content": "hi"}]})
+
+    def one(_: int) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", simulator.port, timeout=60)
+        try:
+            start.wait()  # every connection opens at the same moment
+            conn.request("POST", "/v1/messages/count_tokens", body, {"content-type": "application/json"})
+            return conn.getresponse().status
+        except OSError as error:
+            return -1 if isinstance(error, ConnectionResetError) else -2
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        statuses = list(pool.map(one, range(count)))
+    assert statuses == [200] * count, {status: statuses.count(status) for status in set(statuses)}
