@@ -68,6 +68,27 @@ def read_snapshot(path: Path) -> FileSnapshot | None:
     return _current(Path(path))
 
 
+def link_destination(path: Path) -> Path | None:
+    """Where a symlink at `path` (or a symlinked folder on its way) leads, resolved; None if no link is involved.
+
+    A dangling link resolves too: that is where a write would create the file.
+    """
+    path = Path(path)
+    resolved = path.resolve()
+    plain = Path(os.path.abspath(path))
+    return None if resolved == plain else resolved
+
+
+def outside(path: Path, root: Path) -> Path | None:
+    """The real destination of `path` when following links leads out of `root`; None when it stays inside."""
+    destination = Path(path).resolve()
+    try:
+        destination.relative_to(Path(root).resolve())
+    except ValueError:
+        return destination
+    return None
+
+
 def _target(path: Path) -> Path:
     # Write through a symlink to the file it names: os.replace on the link itself would
     # turn the user's symlink into a regular file.

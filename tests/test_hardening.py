@@ -582,3 +582,88 @@ def test_8_two_hundred_concurrent_requests_all_succeed(simulator):
     with ThreadPoolExecutor(max_workers=count) as pool:
         statuses = list(pool.map(one, range(count)))
     assert statuses == [200] * count, {status: statuses.count(status) for status in set(statuses)}
+
+
+# -- 7. saving a plan through a symlink -------------------------------------------------------
+
+
+class _SaveHost:
+    """A small app showing only the save dialog; `result` is what it dismissed with."""
+
+    @staticmethod
+    def make(project: Path, text: str):
+        from themes import ThemedApp
+        from tui.screens.save_plan_dialog import SavePlanDialog
+
+        class Host(ThemedApp):
+            result: object = "open"
+
+            def on_mount(self) -> None:
+                self.push_screen(SavePlanDialog(text, project, "AUTH_PLAN.md"), lambda path: setattr(self, "result", path))
+
+        return Host()
+
+
+def _status(app) -> str:
+    from textual.widgets import Static
+
+    return str(app.screen.query_one("#save-status", Static).render())
+
+
+async def test_7_a_dangling_link_leading_outside_asks_and_names_the_target(project, tmp_path):
+    from textual.widgets import Input
+
+    from tests.app_pilot import wait_until
+
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    (project / "EVIL_PLAN.md").symlink_to(away / "stolen.md")  # dangling: nothing there yet
+    app = _SaveHost.make(project, "# Plan\n")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.screen.query("#save-name"))
+        app.screen.query_one("#save-name", Input).value = "EVIL_PLAN.md"
+        await pilot.pause()
+        assert str(away / "stolen.md") in _status(app) and "outside the project" in _status(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.result == "open" and not (away / "stolen.md").exists(), "nothing written without asking"
+        assert "is a link to" in _status(app) and str(away / "stolen.md") in _status(app)
+        assert str(app.screen.query_one("#save-overwrite").label) == "Write there"
+        await pilot.click("#save-overwrite")
+        await wait_until(pilot, lambda: app.result != "open")
+        assert (away / "stolen.md").read_text() == "# Plan\n" and (project / "EVIL_PLAN.md").is_symlink()
+
+
+async def test_7_overwrite_through_a_link_names_where_it_leads(project):
+    from textual.widgets import Input
+
+    from tests.app_pilot import wait_until
+
+    (project / "plans").mkdir()
+    real = project / "plans" / "real.md"
+    real.write_text("old\n")
+    (project / "AUTH_PLAN.md").symlink_to(real)
+    app = _SaveHost.make(project, "new\n")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.screen.query("#save-name"))
+        app.screen.query_one("#save-name", Input).value = "AUTH_PLAN.md"
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "(a link to plans/real.md) already exists" in _status(app)
+        await pilot.click("#save-overwrite")
+        await wait_until(pilot, lambda: app.result != "open")
+        assert real.read_text() == "new\n" and (project / "AUTH_PLAN.md").is_symlink()
+
+
+def test_7_link_helpers(tmp_path):
+    from core.atomic_write import link_destination, outside
+
+    inside = tmp_path / "p"
+    inside.mkdir()
+    (inside / "a.md").write_text("x")
+    (inside / "l.md").symlink_to(inside / "a.md")
+    (inside / "out.md").symlink_to(tmp_path / "nowhere.md")
+    assert link_destination(inside / "a.md") is None and link_destination(inside / "l.md") == (inside / "a.md").resolve()
+    assert outside(inside / "l.md", inside) is None
+    assert outside(inside / "out.md", inside) == (tmp_path / "nowhere.md").resolve()
