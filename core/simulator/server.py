@@ -98,6 +98,13 @@ class RequestLog:
     def __bool__(self) -> bool:
         return bool(self._entries)
 
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, tuple, RequestLog)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment] - mutable, like the list it replaces
+
     def __repr__(self) -> str:
         return f"RequestLog({len(self)} of {self.total})"
 
