@@ -10,6 +10,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.regular_files import NotRegularFile, open_regular, refuse_special
+
 
 @dataclass(frozen=True)
 class FileSnapshot:
@@ -51,12 +53,12 @@ def snapshot_from_bytes(path: Path, data: bytes, st: os.stat_result) -> FileSnap
 
 
 def _current(path: Path) -> FileSnapshot | None:
-    """What is on disk now, or None if nothing (or not a readable file) is there."""
+    """What is on disk now, or None if nothing (or not a regular file) is there."""
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             st = os.fstat(handle.fileno())
             data = handle.read()
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, NotRegularFile):
         return None
     return snapshot_from_bytes(path, data, st)
 
@@ -64,6 +66,27 @@ def _current(path: Path) -> FileSnapshot | None:
 def read_snapshot(path: Path) -> FileSnapshot | None:
     """Whatever bytes are at `path` now (text or not), for a later `expected=`; None if no file is there."""
     return _current(Path(path))
+
+
+def link_destination(path: Path) -> Path | None:
+    """Where a symlink at `path` (or a symlinked folder on its way) leads, resolved; None if no link is involved.
+
+    A dangling link resolves too: that is where a write would create the file.
+    """
+    path = Path(path)
+    resolved = path.resolve()
+    plain = Path(os.path.abspath(path))
+    return None if resolved == plain else resolved
+
+
+def outside(path: Path, root: Path) -> Path | None:
+    """The real destination of `path` when following links leads out of `root`; None when it stays inside."""
+    destination = Path(path).resolve()
+    try:
+        destination.relative_to(Path(root).resolve())
+    except ValueError:
+        return destination
+    return None
 
 
 def _target(path: Path) -> Path:
@@ -151,8 +174,10 @@ def write_atomic(
       have just asked the user to confirm.
     The original file's permission bits are kept. On any error (disk full, permission
     denied) the temporary file is removed and the original is untouched.
+    A FIFO, socket, device or directory at `path` is never replaced: NotRegularFile.
     """
     target = _target(path)
+    refuse_special(target)
     directory = target.parent
     data = text.encode("utf-8")
 
@@ -180,6 +205,7 @@ def write_atomic(
                 current = _current(target)
                 if current is None or current.sha256 != expected.sha256:
                     raise ConflictError(Path(path), current)
+            refuse_special(target)  # a FIFO or device may have been put there while we wrote
             os.replace(temp, target)
     except BaseException:
         _remove_quietly(temp)

@@ -209,6 +209,7 @@ class Session:
             yield TurnStarted(pane, state.model, context.files, trimmed)
             recorder = _Recorder(self, pane, state.model, prompt)
             final: TurnDone | TurnFailed | None = None
+            finished = False
             try:
                 async for event in self._engine_turn(pane, request, cancel):
                     if isinstance(event, TextDelta):
@@ -219,17 +220,20 @@ class Session:
                         recorder.usage = event.usage
                     elif isinstance(event, (TurnDone, TurnFailed)):
                         final = event
+                        continue  # told only once it is recorded (below): saving can still fail
                     recorder.maybe_flush()
                     yield event
+                if final is not None:
+                    self._finish(pane, prompt, final, recorder)
+                    finished = True
+                    yield recorder.outcome(final)
             except (asyncio.CancelledError, GeneratorExit):
                 # The consumer went away mid-reply (the app quit, the worker was cancelled):
                 # keep what arrived, as a cancelled reply.
-                if final is None:
+                if not finished:
                     final = TurnDone(state.model, recorder.text, recorder.thinking, recorder.usage, "cancelled", cancelled=True)
                     self._finish(pane, prompt, final, recorder)
                 raise
-            if final is not None:
-                self._finish(pane, prompt, final, recorder)
         finally:
             state.streaming = False
             cancel.clear()
@@ -246,9 +250,9 @@ class Session:
         else:
             status = "partial" if text else "failed"
         recorder.finish(final, status)
-        if not self.title and self.store is not None and self.id:
+        if not self.title and self.store is not None and self.id and not recorder.problem:
             self.title = _title_from(prompt)
-            self.store.rename_session(self.id, self.title)
+            recorder.guard(self.store.rename_session, self.id, self.title)
 
     def _engine_turn(self, pane: str, request: TurnRequest, cancel: asyncio.Event) -> AsyncIterator[TurnEvent]:
         """The pane's engine: a direct streamed API turn, or a turn of the claude CLI."""
@@ -303,23 +307,54 @@ def _title_from(prompt: str) -> str:
     return title if len(title) <= 60 else title[:57] + "…"
 
 
+_FAILED = object()  # what _Recorder.guard returns for a write the store refused
+
+
 class _Recorder:
-    """Writes one exchange to the store: the user message, then the reply as it streams."""
+    """Writes one exchange to the store: the user message, then the reply as it streams.
+
+    A store that refuses a write (disk full, read-only, locked) never stops the turn: the
+    reply keeps streaming to the user, every write is tried again at the end (space may be
+    back), and only if that fails too does the turn end as failed, its text kept.
+    """
 
     def __init__(self, session: Session, pane: str, model: str, prompt: str) -> None:
         self.session = session
         self.store = session.store
         self.pane = pane
         self.model = model
+        self.prompt = prompt
         self.text = ""
         self.thinking = ""
         self.usage = TokenUsage()  # the latest reported (or estimated) usage of the reply
         self._flushed = (0, 0)
         self._last_flush = time.monotonic()
         self.reply_id: int | None = None
+        self.problem: str | None = None  # the last store error, while it is not yet repaired
+        self._opened = False
+        self._prompt_saved = False
         if self.store is not None and session.id:
-            self.store.add_message(session.id, pane, "user", model, prompt, "complete")
-            self.reply_id = self.store.add_message(session.id, pane, "assistant", model, "", "streaming")
+            self._open()
+
+    def guard(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run one store write and return its result; a StoreError is remembered and gives _FAILED."""
+        from core.store.database import StoreError
+
+        try:
+            return write(*args, **kwargs)
+        except StoreError as error:
+            self.problem = str(error)
+            return _FAILED
+
+    def _open(self) -> None:
+        store, session = self.store, self.session
+        if not self._prompt_saved:
+            if self.guard(store.add_message, session.id, self.pane, "user", self.model, self.prompt, "complete") is _FAILED:
+                return
+            self._prompt_saved = True
+        reply_id = self.guard(store.add_message, session.id, self.pane, "assistant", self.model, "", "streaming")
+        if reply_id is not _FAILED:
+            self.reply_id, self._opened, self.problem = reply_id, True, None
 
     def maybe_flush(self) -> None:
         if self.reply_id is None:
@@ -330,16 +365,37 @@ class _Recorder:
             return
         sizes = (len(self.text), len(self.thinking))
         if sizes != self._flushed:
-            self.store.update_message(self.reply_id, text=self.text, thinking=self.thinking)
-            self._flushed = sizes
+            if self.guard(self.store.update_message, self.reply_id, text=self.text, thinking=self.thinking) is not _FAILED:
+                self._flushed = sizes
         self._last_flush = now
 
     def finish(self, final: TurnDone | TurnFailed, status: str) -> None:
-        if self.reply_id is None or self.store is None:
+        if self.store is None or not self.session.id:
             return
-        self.store.update_message(self.reply_id, text=final.text, thinking=final.thinking, status=status)
-        usage = final.usage
-        if usage.total:
-            model = final.model or self.model
-            cost, all_opus = self.session.message_cost(model, usage)
-            self.store.add_usage(self.session.id, self.reply_id, self.pane, model, usage, cost, all_opus)
+        self.problem = None  # this is the last try: only what fails now counts
+        if not self._opened:
+            self._open()  # the prompt (or the reply's row) could not be stored at the start
+            if not self._opened:
+                return
+        from core.store.database import StoreError
+
+        try:
+            self.store.update_message(self.reply_id, text=final.text, thinking=final.thinking, status=status)
+            usage = final.usage
+            if usage.total:
+                model = final.model or self.model
+                cost, all_opus = self.session.message_cost(model, usage)
+                self.store.add_usage(self.session.id, self.reply_id, self.pane, model, usage, cost, all_opus)
+        except StoreError as error:
+            self.problem = str(error)
+
+    def outcome(self, final: TurnDone | TurnFailed) -> TurnDone | TurnFailed:
+        """`final`, or a failure saying the reply is on screen but not saved."""
+        if self.problem is None:
+            return final
+        message = f"{self.problem.rstrip('.')}; the reply is shown but not saved. Free some space and send again."
+        if isinstance(final, TurnFailed):
+            message = f"{final.message.rstrip('.')}. {message}"
+        return TurnFailed(
+            message, "storage", text=final.text, thinking=final.thinking, usage=final.usage, model=final.model or self.model
+        )

@@ -69,6 +69,14 @@ def _coerce(name: str, value: object, default: object) -> object:
     return str(value)
 
 
+def _read_settings_text(path: Path) -> str:
+    from core.regular_files import open_regular
+
+    # open_regular, not read_text: a settings.toml that is a FIFO must not hang start-up.
+    with open_regular(path) as handle:
+        return handle.read().decode("utf-8")
+
+
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Settings from the TOML file then the environment; a bad value is reported, not fatal."""
     environ = os.environ if environ is None else environ
@@ -77,7 +85,7 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     values: dict[str, object] = {}
     problems: list[str] = []
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        raw = tomllib.loads(_read_settings_text(path)) if path.exists() else {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         problems.append(f"{path}: could not read settings ({error}); using defaults")
         raw = {}

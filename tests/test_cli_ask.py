@@ -27,7 +27,7 @@ SEGUE = Path(sys.executable).with_name("segue")
 FAKE_KEY = "sk-ant-test-cli-ask-0000"
 OPUS, SONNET, HAIKU = "claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-5-5"
 RULES = "Indent with tabs. RULE-MARKER-4411"
-JSON_KEYS = ["session", "pane", "model", "text", "usage", "cost_usd", "all_opus_cost_usd"]
+JSON_KEYS = ["session", "pane", "model", "text", "usage", "cost_usd", "all_opus_cost_usd", "context_warnings"]
 USAGE_KEYS = {"input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"}
 
 

@@ -120,18 +120,18 @@ def test_no_plans(tmp_path):
 
 def test_unreadable_file_reported_even_as_root(tmp_path, monkeypatch):
     """The same path as chmod 000, for runs as root where chmod does not block reads."""
-    import builtins
+    import os
 
     path = tmp_path / "CLAUDE.md"
     path.write_text("secret")
-    real_open = builtins.open
+    real_open = os.open
 
     def denied(file, *args, **kwargs):
         if Path(file) == path:
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", denied)
+    monkeypatch.setattr(os, "open", denied)
     with pytest.raises(FileProblem) as caught:
         read_text_file(path)
     assert str(caught.value) == "CLAUDE.md is unreadable: Permission denied."

@@ -165,10 +165,15 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         self.pane("plan").focus_input()
 
     def _show_where(self) -> None:
+        from textual.content import Content
+
+        from core.terminal_text import printable
+
         where = _short_path(self.session.project_dir)
         if self.session.title:
             where += f' · session "{self.session.title}"'
-        self.query_one(TopBar).query_one("#where", Static).update(f"· {where}")
+        # Plain Content, never markup; control characters shown: a title is a user's prompt.
+        self.query_one(TopBar).query_one("#where", Static).update(Content(printable(f"· {where}")))
 
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)

@@ -16,6 +16,8 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Static
 
+from core.store.file_versions import keep_version
+
 
 class ProjectFilesChanged(Message):
     """The watcher saw CLAUDE.md or plan files change on disk."""
@@ -80,7 +82,7 @@ class HandoffActions:
             self.saved_plan_reply = reply
             self.session.pick_plan(path)
             if self.store is not None:
-                self.store.record_file_version(str(path), reply.text, "saved")
+                keep_version(self.store, str(path), reply.text, "saved")
             self.refresh_context_line()
             self.notify(f"Saved {_relative(path, project)}. Ctrl+O hands it to the execution pane.", title="Plan saved")
 
@@ -105,7 +107,7 @@ class HandoffActions:
         def recorded(snapshot) -> None:
             if snapshot is not None:
                 if self.store is not None:
-                    self.store.record_file_version(str(snapshot.path), snapshot.text, "saved")
+                    keep_version(self.store, str(snapshot.path), snapshot.text, "saved")
                 self.refresh_context_line()
                 self.notify("Decision recorded in CLAUDE.md; the execution pane's next message carries it.")
 
@@ -217,7 +219,7 @@ class HandoffActions:
             for change in event.changes
             if change.snapshot is not None
             and self.store is not None
-            and not self.store.record_file_version(str(change.path), change.snapshot.text, "watched")
+            and not keep_version(self.store, str(change.path), change.snapshot.text, "watched")
         }
         self.refresh_context_line()
         in_context |= self.context_paths | self.left_out_paths | {claude_md_path(project)}

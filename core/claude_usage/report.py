@@ -151,6 +151,7 @@ class UsageReport:
     groups: dict[str, Breakdown]
     by: str | None
     skipped_lines: int
+    skipped_reasons: dict[str, int] = field(default_factory=dict)  # reason -> count (see transcript_lines)
 
 
 def local_day(timestamp: float, tz: tzinfo | None = None) -> date:
@@ -183,6 +184,7 @@ def build_report(
     tz: tzinfo | None = None,
     opus_model: str = ALIASES["opus"],
     skipped_lines: int = 0,
+    skipped_reasons: dict[str, int] | None = None,
 ) -> UsageReport:
     """Totals for records whose local day is within [since, until], grouped `by` if given."""
     if by is not None and by not in GROUPINGS:
@@ -211,7 +213,7 @@ def build_report(
             if group is None:
                 group = groups[key] = Breakdown(opus_model)
             group.add(record)
-    return UsageReport(overall, dict(sorted(groups.items())), by, skipped_lines)
+    return UsageReport(overall, dict(sorted(groups.items())), by, skipped_lines, dict(skipped_reasons or {}))
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -245,6 +247,7 @@ def report_json(report: UsageReport) -> dict:
     """DESIGN.md's `segue usage --json` shape, plus `unpriced_models` and, with --by, `groups`."""
     payload = breakdown_json(report.overall)
     payload["skipped_lines"] = report.skipped_lines
+    payload["skipped_reasons"] = dict(sorted(report.skipped_reasons.items()))
     payload["unpriced_models"] = sorted(report.overall.totals.unpriced_models)
     if report.by is not None:
         payload["by"] = report.by

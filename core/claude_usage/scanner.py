@@ -5,6 +5,9 @@ a re-scan reads only the bytes appended since. A file that shrank, changed inode
 first bytes (or the bytes just before the remembered offset) changed is read again from zero
 and its earlier records are dropped. Records are deduplicated across all files on
 (message.id, requestId), keeping the copy with the most tokens, first seen on ties.
+
+Files are read in blocks and lines are bounded (MAX_LINE_BYTES), so memory stays flat
+however large a transcript grows; a FIFO or unreadable file is counted, never waited on.
 """
 
 from __future__ import annotations
@@ -12,14 +15,20 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.claude_usage.transcript_lines import UsageRecord, parse_chunk
+from core.claude_usage.transcript_lines import LINE_TOO_LONG, UNREADABLE_FILE, UsageRecord, parse_chunk
+from core.regular_files import open_regular
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: per-reason skip counts
 _CHECK_BYTES = 64  # compared at the file's start and just before the offset to notice rewrites
+READ_BLOCK = 4 * 1024 * 1024  # bytes read at a time: memory does not grow with the file
+# No usage line comes near this (a reply's output is bounded); a longer line is a tool result
+# or garbage, skipped (and counted) without ever being held whole.
+MAX_LINE_BYTES = 16 * 1024 * 1024
 
 
 def default_roots(environ: Mapping[str, str] | None = None) -> list[Path]:
@@ -53,11 +62,16 @@ class FileState:
     offset: int = 0
     head: bytes = b""
     tail: bytes = b""
-    malformed: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)  # reason -> lines skipped
+    unreadable: bool = False  # the last attempt to read it failed (permissions, a FIFO, ...)
     cwd: str | None = None
     # Best copy per dedupe key within this file, then lines without a message id.
     keyed: dict[tuple[str, str | None], UsageRecord] = field(default_factory=dict)
     unkeyed: list[UsageRecord] = field(default_factory=list)
+
+    @property
+    def malformed(self) -> int:
+        return sum(self.skipped.values())
 
     @property
     def order(self) -> tuple[int, str]:
@@ -67,7 +81,7 @@ class FileState:
         self.offset = 0
         self.head = b""
         self.tail = b""
-        self.malformed = 0
+        self.skipped = Counter()
         self.cwd = None
         self.keyed = {}
         self.unkeyed = []
@@ -168,8 +182,18 @@ class TranscriptScanner:
         return self._records
 
     @property
+    def skipped_reasons(self) -> dict[str, int]:
+        """Why lines were skipped, reason -> count; an unreadable file counts once."""
+        total: Counter[str] = Counter()
+        for state in self.files.values():
+            total.update(state.skipped)
+            if state.unreadable:
+                total[UNREADABLE_FILE] += 1
+        return dict(sorted(total.items()))
+
+    @property
     def skipped_lines(self) -> int:
-        return sum(state.malformed for state in self.files.values())
+        return sum(self.skipped_reasons.values())
 
     def project_paths(self) -> dict[str, str]:
         """projects/ directory name -> the working directory Claude Code recorded there."""
@@ -230,44 +254,77 @@ class TranscriptScanner:
         except OSError:
             return False
         same_file = (info.st_dev, info.st_ino) == (state.device, state.inode)
-        if same_file and info.st_size == state.size and info.st_mtime_ns == state.mtime_ns:
+        if same_file and info.st_size == state.size and info.st_mtime_ns == state.mtime_ns and not state.unreadable:
             return False
         try:
-            with open(state.path, "rb") as handle:
+            with open_regular(state.path) as handle:
                 rewritten = not same_file or info.st_size < state.offset
                 if not rewritten and state.offset:
                     rewritten = not self._unchanged_before_offset(handle, state, stats)
-                if rewritten and (state.offset or state.keyed or state.unkeyed or state.malformed):
+                if rewritten and (state.offset or state.keyed or state.unkeyed or state.skipped):
                     state.reset()
                     stats.files_reset += 1
                     self._needs_dedupe = True
-                handle.seek(state.offset)
-                data = handle.read(max(0, info.st_size - state.offset))
+                start = state.offset
+                self._read_lines(handle, state, stats, info.st_size - start)
+                if state.offset:
+                    # What identifies this version of the file: its first bytes and those before the offset.
+                    if start == 0:
+                        handle.seek(0)
+                        state.head = handle.read(min(state.offset, _CHECK_BYTES))
+                    keep = min(state.offset, _CHECK_BYTES)
+                    handle.seek(state.offset - keep)
+                    state.tail = handle.read(keep)
         except OSError:
-            return False
-        stats.bytes_read += len(data)
-        stats.files_read += 1
+            # Unreadable now (permissions, a FIFO, a disk error): counted, tried again next scan.
+            changed = not state.unreadable
+            state.unreadable = True
+            return changed
+        state.unreadable = False
         state.device, state.inode, state.size, state.mtime_ns = info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
-        # size is what we have read up to; a partial last line is read again once completed.
-        chunk = parse_chunk(data, state.offset, state.project, state.fallback_session)
-        if chunk.consumed:
-            end = chunk.consumed
-            if state.offset == 0:
-                state.head = data[: min(end, _CHECK_BYTES)]
-            # The bytes just before the new offset; the old tail joins on when little was added.
-            state.tail = data[end - _CHECK_BYTES : end] if end >= _CHECK_BYTES else (state.tail + data[:end])[-_CHECK_BYTES:]
-            state.offset += end
-        state.malformed += chunk.malformed
-        if chunk.cwd and not state.cwd:
-            state.cwd = chunk.cwd
-        order = state.order
-        for record in chunk.records:
-            if state.add(record):
-                stats.records_added += 1
-                if not self._needs_dedupe:
-                    self._merge(record, order)
         # Read means changed for the cache too: its size and mtime must be remembered.
         return True
+
+    def _read_lines(self, handle, state: FileState, stats: ScanStats, length: int) -> None:
+        """Parse `length` bytes from state.offset block by block; the offset ends after the last complete line."""
+        handle.seek(state.offset)
+        pending = b""  # the start of a line whose end is in a later block
+        position = state.offset  # file offset of the first byte not yet consumed
+        dropped = -1  # >= 0 while dropping a line over MAX_LINE_BYTES: its bytes seen so far
+        order = state.order
+        while length > 0:
+            block = handle.read(min(READ_BLOCK, length))
+            if not block:
+                break
+            length -= len(block)
+            stats.bytes_read += len(block)
+            if dropped >= 0:
+                end = block.find(b"\n")
+                if end < 0:
+                    dropped += len(block)
+                    continue
+                # The long line ends here: skip it, counted; the offset may now pass it.
+                state.skipped[LINE_TOO_LONG] += 1
+                position += dropped + end + 1
+                state.offset = position
+                dropped = -1
+                block = block[end + 1 :]
+            data = pending + block if pending else block
+            chunk = parse_chunk(data, position, state.project, state.fallback_session)
+            position += chunk.consumed
+            state.offset = position
+            pending = data[chunk.consumed :]
+            state.skipped.update(chunk.skipped)
+            if chunk.cwd and not state.cwd:
+                state.cwd = chunk.cwd
+            for record in chunk.records:
+                if state.add(record):
+                    stats.records_added += 1
+                    if not self._needs_dedupe:
+                        self._merge(record, order)
+            if len(pending) > MAX_LINE_BYTES:
+                dropped, pending = len(pending), b""
+        stats.files_read += 1
 
     def _unchanged_before_offset(self, handle, state: FileState, stats: ScanStats) -> bool:
         head = handle.read(len(state.head))
@@ -314,13 +371,13 @@ class TranscriptScanner:
             return
         try:
             rows = self._db.execute(
-                "SELECT path, device, inode, size, mtime_ns, offset, head, tail, malformed, cwd, records FROM files"
+                "SELECT path, device, inode, size, mtime_ns, offset, head, tail, skipped, cwd, records FROM files"
             ).fetchall()
         except sqlite3.Error:
             return
         wanted = [str(root / "projects") + os.sep for root in self.roots]
         make = UsageRecord._make
-        for path, device, inode, size, mtime_ns, offset, head, tail, malformed, cwd, blob in rows:
+        for path, device, inode, size, mtime_ns, offset, head, tail, skipped, cwd, blob in rows:
             root_index = next((i for i, prefix in enumerate(wanted) if path.startswith(prefix)), None)
             if root_index is None:
                 continue
@@ -330,10 +387,11 @@ class TranscriptScanner:
             name = os.path.basename(path)
             state = FileState(path, root_index, relative, project, name[: -len(".jsonl")])
             state.device, state.inode, state.size, state.mtime_ns, state.offset = device, inode, size, mtime_ns, offset
-            state.head, state.tail, state.malformed, state.cwd = head, tail, malformed, cwd
+            state.head, state.tail, state.cwd = head, tail, cwd
             try:
                 keyed, unkeyed = json.loads(blob)
-            except (ValueError, TypeError):
+                state.skipped = Counter({str(reason): int(count) for reason, count in json.loads(skipped).items()})
+            except (ValueError, TypeError, AttributeError):
                 continue  # unreadable entry: the file is simply read again
             for row in keyed:
                 record = make((*row, project))
@@ -351,12 +409,12 @@ class TranscriptScanner:
             unkeyed = [record[:-1] for record in state.unkeyed]
             blob = json.dumps([keyed, unkeyed], separators=(",", ":"))
             rows.append(
-                (state.path, state.device, state.inode, state.size, state.mtime_ns, state.offset, state.head, state.tail, state.malformed, state.cwd, blob)
+                (state.path, state.device, state.inode, state.size, state.mtime_ns, state.offset, state.head, state.tail, json.dumps(state.skipped), state.cwd, blob)
             )
         try:
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO files (path, device, inode, size, mtime_ns, offset, head, tail, malformed, cwd, records)"
+                    "INSERT OR REPLACE INTO files (path, device, inode, size, mtime_ns, offset, head, tail, skipped, cwd, records)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     rows,
                 )
@@ -377,7 +435,7 @@ def _open_cache(path: Path) -> sqlite3.Connection | None:
                 db.execute("DROP TABLE IF EXISTS files")
                 db.execute(
                     "CREATE TABLE files (path TEXT PRIMARY KEY, device INTEGER, inode INTEGER, size INTEGER,"
-                    " mtime_ns INTEGER, offset INTEGER, head BLOB, tail BLOB, malformed INTEGER, cwd TEXT,"
+                    " mtime_ns INTEGER, offset INTEGER, head BLOB, tail BLOB, skipped TEXT, cwd TEXT,"
                     " records TEXT)"
                 )
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

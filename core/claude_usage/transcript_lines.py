@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import NamedTuple
@@ -14,6 +15,55 @@ UNKNOWN_MODEL = "unknown"
 # bytes lets most lines (user turns, tool results, summaries) skip JSON decoding entirely.
 _USAGE_MARK = b'"usage"'
 _ASSISTANT_MARK = b'"assistant"'
+
+# A token count above this is not a count Claude Code wrote (a million-token context is 10^6):
+# summing it would turn one hostile line into an absurd bill.
+MAX_TOKEN_COUNT = 10**9
+_COUNT_FIELDS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+
+# Why a line was skipped: the keys of `segue usage --json`'s "skipped_reasons".
+INVALID_JSON = "invalid_json"
+NON_FINITE_NUMBER = "non_finite_number"  # NaN, Infinity, or a float too large (1e400)
+TOO_DEEPLY_NESTED = "too_deeply_nested"
+LINE_TOO_LONG = "line_too_long"
+WRONG_FIELD_TYPE = "wrong_field_type"
+BAD_TIMESTAMP = "bad_timestamp"
+NEGATIVE_TOKEN_COUNT = "negative_token_count"
+NON_INTEGER_TOKEN_COUNT = "non_integer_token_count"
+TOKEN_COUNT_TOO_LARGE = "token_count_too_large"
+UNREADABLE_FILE = "unreadable_file"  # a whole file, counted once
+
+
+class SkippedLine(Exception):
+    """A line that holds usage we will not count; `reason` is one of the constants above."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _no_constants(name: str) -> object:
+    # json.loads accepts NaN and Infinity by default; no real transcript has them.
+    raise SkippedLine(NON_FINITE_NUMBER)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise SkippedLine(NON_FINITE_NUMBER)  # 1e400
+    return value
+
+
+def decode_line(line: bytes) -> object:
+    """json.loads, strict about what real transcripts never hold; SkippedLine says why a line is refused."""
+    try:
+        return json.loads(line, parse_constant=_no_constants, parse_float=_finite_float)
+    except SkippedLine:
+        raise
+    except RecursionError:
+        raise SkippedLine(TOO_DEEPLY_NESTED) from None
+    except ValueError:  # includes UnicodeDecodeError; int() of a 5000-digit number too
+        raise SkippedLine(INVALID_JSON) from None
 
 
 class UsageRecord(NamedTuple):
@@ -48,9 +98,14 @@ class UsageRecord(NamedTuple):
 @dataclass
 class ParsedChunk:
     records: list[UsageRecord] = field(default_factory=list)
-    malformed: int = 0  # lines that are not valid JSON
+    skipped: Counter[str] = field(default_factory=Counter)  # reason -> lines skipped for it
     consumed: int = 0  # bytes up to and including the last newline; a partial last line waits
     cwd: str | None = None  # the working directory Claude Code recorded, for showing the project
+
+    @property
+    def malformed(self) -> int:
+        """Lines skipped for any reason (not valid JSON, or usage that is not a sane count)."""
+        return sum(self.skipped.values())
 
 
 def parse_timestamp(value: object) -> float | None:
@@ -67,28 +122,50 @@ def parse_timestamp(value: object) -> float | None:
 
 
 def _count(usage: dict, name: str) -> int:
+    """A token count: absent is 0; anything but a sane non-negative integer skips the line."""
     value = usage.get(name)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if value is None:
         return 0
-    return int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SkippedLine(WRONG_FIELD_TYPE)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise SkippedLine(NON_INTEGER_TOKEN_COUNT)
+        value = int(value)  # 12.0 is how some JSON writers spell 12
+    if value < 0:
+        raise SkippedLine(NEGATIVE_TOKEN_COUNT)
+    if value > MAX_TOKEN_COUNT:
+        raise SkippedLine(TOKEN_COUNT_TOO_LARGE)
+    return value
 
 
 def record_from_line(obj: object, offset: int, project: str, fallback_session: str) -> UsageRecord | None:
-    """The usage record a decoded line holds, or None if it holds none we count."""
+    """The usage record a decoded line holds, or None if it holds none we count.
+
+    An assistant line whose usage cannot be trusted (wrong types, a bad time, a count that
+    is negative, fractional or absurd) raises SkippedLine, so it is counted, never summed.
+    """
     if not isinstance(obj, dict) or obj.get("type") != "assistant":
         return None
     message = obj.get("message")
+    if message is None:
+        return None
     if not isinstance(message, dict):
-        return None
+        raise SkippedLine(WRONG_FIELD_TYPE)
     usage = message.get("usage")
-    if not isinstance(usage, dict):
+    if usage is None:
         return None
+    if not isinstance(usage, dict):
+        raise SkippedLine(WRONG_FIELD_TYPE)
     model = message.get("model")
     if model == SYNTHETIC_MODEL:
         return None
+    if model is not None and not isinstance(model, str):
+        raise SkippedLine(WRONG_FIELD_TYPE)
     timestamp = parse_timestamp(obj.get("timestamp"))
     if timestamp is None:
-        return None
+        raise SkippedLine(BAD_TIMESTAMP)
+    counts = [_count(usage, name) for name in _COUNT_FIELDS]
     message_id = message.get("id")
     request_id = obj.get("requestId")
     session = obj.get("sessionId")
@@ -97,10 +174,7 @@ def record_from_line(obj: object, offset: int, project: str, fallback_session: s
         request_id if isinstance(request_id, str) and request_id else None,
         timestamp,
         model if isinstance(model, str) and model else UNKNOWN_MODEL,
-        _count(usage, "input_tokens"),
-        _count(usage, "output_tokens"),
-        _count(usage, "cache_creation_input_tokens"),
-        _count(usage, "cache_read_input_tokens"),
+        *counts,
         session if isinstance(session, str) and session else fallback_session,
         offset,
         project,
@@ -114,8 +188,8 @@ def parse_chunk(data: bytes, base_offset: int, project: str, fallback_session: s
     if end < 0:
         return chunk
     chunk.consumed = end + 1
-    loads = json.loads
     records = chunk.records
+    skipped = chunk.skipped
     position = base_offset
     for line in data[:end].split(b"\n"):
         line_offset = position
@@ -124,14 +198,14 @@ def parse_chunk(data: bytes, base_offset: int, project: str, fallback_session: s
             # Not decoded, so only an obviously broken line (cut short, not an object) is counted.
             stripped = line.strip()
             if stripped and not (stripped[:1] == b"{" and stripped[-1:] == b"}"):
-                chunk.malformed += 1
+                skipped[INVALID_JSON] += 1
             continue
         try:
-            obj = loads(line)
-        except ValueError:  # includes UnicodeDecodeError
-            chunk.malformed += 1
+            obj = decode_line(line)
+            record = record_from_line(obj, line_offset, project, fallback_session)
+        except SkippedLine as skip:
+            skipped[skip.reason] += 1
             continue
-        record = record_from_line(obj, line_offset, project, fallback_session)
         if record is not None:
             records.append(record)
             if chunk.cwd is None:

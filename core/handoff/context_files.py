@@ -59,11 +59,17 @@ def _read(path: Path | None, left_out: list[LeftOut]):
 
 def _version(session: Any, snapshot) -> int:
     """Version number of a file as Segue has seen it (1 = the first text it saw)."""
+    from core.store.database import StoreError
+
     store = session.store
     if store is None:
         return 1
-    store.record_file_version(str(snapshot.path), snapshot.text, "sent")
-    return store.file_version_count(str(snapshot.path))
+    try:
+        store.record_file_version(str(snapshot.path), snapshot.text, "sent")
+        return max(store.file_version_count(str(snapshot.path)), 1)
+    except StoreError:
+        # A full or read-only store must not stop the turn; the number is only a label.
+        return 1
 
 
 def active_plan_path(session: Any) -> Path | None:

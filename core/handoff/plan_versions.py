@@ -99,11 +99,19 @@ def working_version(path: Path) -> Version:
     path = Path(path)
     if not path.exists():
         raise FileDeleted(f"{path.name} no longer exists in the working tree.")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise FileTooLarge(f"{path.name} is larger than 1 MB ({size // 1024} KB), too large to compare.")
-    text = _decode(path.read_bytes(), path.name)
-    when = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    from core.regular_files import NotRegularFile, open_regular
+
+    try:
+        # Never a plain read: a plan that is a FIFO would block the diff viewer forever.
+        with open_regular(path) as handle:
+            st = os.fstat(handle.fileno())
+            if st.st_size > MAX_BYTES:
+                raise FileTooLarge(f"{path.name} is larger than 1 MB ({st.st_size // 1024} KB), too large to compare.")
+            data = handle.read(MAX_BYTES + 1)
+    except NotRegularFile as error:
+        raise PlanVersionsError(f"{error}, so there is no text to compare.") from None
+    text = _decode(data, path.name)
+    when = datetime.fromtimestamp(st.st_mtime, tz=timezone.utc)
     return Version("working tree", "working", text, when, str(path))
 
 

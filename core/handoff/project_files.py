@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from core.atomic_write import FileSnapshot, snapshot_from_bytes
+from core.regular_files import NotRegularFile, open_regular
 
 MAX_BYTES = 1_000_000
 CLAUDE_MD = "CLAUDE.md"
@@ -27,7 +28,8 @@ def read_text_file(path: Path) -> FileSnapshot:
     """Read a UTF-8 text file of at most MAX_BYTES; anything else raises FileProblem with a reason."""
     path = Path(path)
     try:
-        with open(path, "rb") as handle:
+        # Never a plain open(): a FIFO would block the caller (start-up, `segue ask`) forever.
+        with open_regular(path) as handle:
             st = os.fstat(handle.fileno())
             if st.st_size > MAX_BYTES:
                 raise FileProblem(path, "larger than 1 MB")
@@ -35,6 +37,8 @@ def read_text_file(path: Path) -> FileSnapshot:
             data = handle.read(MAX_BYTES + 1)
     except FileProblem:
         raise
+    except NotRegularFile as error:
+        raise FileProblem(path, f"{error.kind}, not a regular file") from None
     except IsADirectoryError:
         raise FileProblem(path, "a directory, not a file") from None
     except OSError as error:

@@ -8,7 +8,8 @@ import random
 import secrets
 import socket
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -41,15 +42,78 @@ NON_STREAMING_WAIT_CAP = 20.0  # a paced non-streaming reply waits for its whole
 FLUSH_BYTES = 32_768  # unpaced streams are written in blocks this size, paced ones per event
 PRIVATE_HEADERS = frozenset({"x-api-key", "authorization"})
 MODELS_EPOCH = datetime(2026, 3, 1, tzinfo=timezone.utc)
+# The real API's request size limit for the Messages and Token Counting endpoints.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+TOO_LARGE_MESSAGE = "Request exceeds the maximum allowed number of bytes. The maximum request size is 32 MB."
+LISTEN_BACKLOG = 1024  # the stdlib's 5 reset a third of 200 concurrent connections
+IDLE_TIMEOUT = 120.0  # seconds a connection may sit without sending a request before it is closed
+REQUEST_LOG_SIZE = 256  # the most recent requests kept for tests and demos
+REQUEST_LOG_BYTES = 64 * 1024 * 1024  # and no more than about this many body bytes among them
+# The API's error type for an HTTP status the stdlib reports itself (malformed requests).
+_ERROR_TYPES = {400: "invalid_request_error", 404: "not_found_error", 405: "not_found_error", 413: "request_too_large", 431: "request_too_large", 414: "request_too_large", 501: "not_found_error"}
 
 
 def _error_body(kind: str, message: str, request_id: str) -> dict[str, Any]:
     return {"type": "error", "error": {"type": kind, "message": message}, "request_id": request_id}
 
 
+class _BodyTooLarge(Exception):
+    """The request body is over MAX_BODY_BYTES; it is not read (the connection is closed after the 413)."""
+
+
+class RequestLog:
+    """The most recent requests, oldest first: bounded in count and in body bytes.
+
+    Reads like the list it replaces (len, [-1], iteration, truth), so tests that look at the
+    last requests work unchanged; `total` counts every request ever logged.
+    """
+
+    def __init__(self, limit: int = REQUEST_LOG_SIZE, byte_limit: int = REQUEST_LOG_BYTES) -> None:
+        self._entries: deque[tuple[dict[str, Any], int]] = deque()
+        self._limit = limit
+        self._byte_limit = byte_limit
+        self._bytes = 0
+        self.total = 0
+
+    def append(self, entry: dict[str, Any], size: int = 0) -> None:
+        self._entries.append((entry, size))
+        self._bytes += size
+        self.total += 1
+        while len(self._entries) > self._limit or (self._bytes > self._byte_limit and len(self._entries) > 1):
+            _, dropped = self._entries.popleft()
+            self._bytes -= dropped
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (entry for entry, _ in list(self._entries))
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return self._entries[index][0]
+
+    def __bool__(self) -> bool:
+        return bool(self._entries)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, tuple, RequestLog)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment] - mutable, like the list it replaces
+
+    def __repr__(self) -> str:
+        return f"RequestLog({len(self)} of {self.total})"
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
         self.simulator = simulator
@@ -106,18 +170,41 @@ class _Handler(BaseHTTPRequestHandler):
     def sim(self) -> Simulator:
         return self.server.simulator
 
+    def setup(self) -> None:
+        # StreamRequestHandler applies `timeout` to the socket: an idle keep-alive connection
+        # (or a client that stops mid-request) is closed instead of holding a thread forever.
+        self.timeout = self.server.simulator.idle_timeout
+        super().setup()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The stdlib's answer to malformed HTTP (bad request line, unknown method), API-shaped: JSON, not HTML."""
+        self.close_connection = True
+        request_id = self.sim._next_id("req")
+        kind = _ERROR_TYPES.get(code, "invalid_request_error" if code < 500 else "api_error")
+        text = message or self.responses.get(code, ("Error",))[0]
+        if not hasattr(self, "request_version") or self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.1"  # the stdlib would answer a garbled request line with no headers
+        try:
+            self._send_json(code, _error_body(kind, text, request_id), request_id, {"Connection": "close"})
+        except OSError:
+            pass
+
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             data = bytearray()
             while True:
-                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                size = int(self.rfile.readline(64).split(b";", 1)[0].strip() or b"0", 16)
                 if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
                         pass
                     return bytes(data)
+                if len(data) + size > MAX_BODY_BYTES:
+                    raise _BodyTooLarge
                 data += self.rfile.read(size)
-                self.rfile.readline()
+                self.rfile.readline(64)
         length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            raise _BodyTooLarge  # refused before a byte of it is held in memory
         return self.rfile.read(length) if length > 0 else b""
 
     def _send_json(self, status: int, payload: dict[str, Any], request_id: str, extra: dict[str, str] | None = None) -> None:
@@ -162,6 +249,10 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = self._route()
         try:
             raw = self._read_body()
+        except _BodyTooLarge:
+            self.close_connection = True  # the unread body must not be taken for the next request
+            self._send_error(413, "request_too_large", TOO_LARGE_MESSAGE, request_id, {"Connection": "close"})
+            return
         except (ValueError, OSError):
             self.close_connection = True
             self._send_error(400, "invalid_request_error", "The request body could not be read.", request_id)
@@ -174,7 +265,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(404, "not_found_error", f"Not found: POST {path}", request_id)
             return
         if isinstance(body, dict):
-            self.sim._record(path, query, self.headers, body)
+            self.sim._record(path, query, self.headers, body, len(raw))
         try:
             if body is None:
                 raise RequestError(400, "invalid_request_error", "The request body is not valid JSON.")
@@ -333,12 +424,23 @@ class Simulator:
     (tests count or gate the pauses instead of measuring time).
     """
 
-    def __init__(self, port: int = 0, seed: int = 0, pacing: bool = True, *, sleep: Callable[[float], Any] | None = None) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        seed: int = 0,
+        pacing: bool = True,
+        *,
+        sleep: Callable[[float], Any] | None = None,
+        idle_timeout: float = IDLE_TIMEOUT,
+    ) -> None:
         self.port = port
         self.seed = seed
         self.pacing = pacing
-        self.requests: list[dict[str, Any]] = []  # one per POST /v1/messages, in arrival order
-        self.count_token_requests: list[dict[str, Any]] = []  # one per POST /v1/messages/count_tokens
+        self.idle_timeout = idle_timeout
+        # The most recent POST /v1/messages and /v1/messages/count_tokens, in arrival order
+        # (bounded: a long demo or a load test must not keep every body in memory).
+        self.requests = RequestLog()
+        self.count_token_requests = RequestLog()
         self.base_url: str | None = None
         self._sleep = sleep
         self._stopping = threading.Event()
@@ -405,7 +507,7 @@ class Simulator:
     def _next_id(self, prefix: str, *salt: str) -> str:
         return stable_id(prefix, self.seed, self._next_serial(), prefix, *salt)
 
-    def _record(self, path: str, query: dict[str, list[str]], headers: Any, body: dict[str, Any]) -> None:
+    def _record(self, path: str, query: dict[str, list[str]], headers: Any, body: dict[str, Any], size: int = 0) -> None:
         entry = {
             "path": path,
             "query": {name: values[-1] for name, values in query.items()},
@@ -413,4 +515,4 @@ class Simulator:
             "body": body,
         }
         with self._lock:
-            (self.requests if path == "/v1/messages" else self.count_token_requests).append(entry)
+            (self.requests if path == "/v1/messages" else self.count_token_requests).append(entry, size)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
 import sys
@@ -34,14 +33,16 @@ def _money(value: Decimal | None) -> float | None:
 
 
 class _Stdout:
-    """Text to stdout that survives a reader going away (`segue ask … | head -3`).
+    """Text to stdout that survives a reader going away (`segue ask … | head -3`) or a full disk.
 
-    When the pipe closes, output stops but the turn runs on, so the whole reply is still
-    recorded in the session; stdout is pointed at /dev/null so Python's exit flush is quiet.
+    When a write fails, output stops but the turn runs on, so the whole reply (status and
+    usage) is still recorded in the session; stdout is pointed at /dev/null so Python's exit
+    flush is quiet. A closed pipe is the reader's choice; any other failure is reported.
     """
 
     def __init__(self) -> None:
         self.closed = False
+        self.error: OSError | None = None
 
     def write(self, text: str) -> None:
         if self.closed:
@@ -49,11 +50,31 @@ class _Stdout:
         try:
             sys.stdout.write(text)
             sys.stdout.flush()
-        except BrokenPipeError:
+        except OSError as error:
+            from tui.commands.output import silence_stdout
+
             self.closed = True
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
+            if not isinstance(error, BrokenPipeError):
+                self.error = error
+            silence_stdout()
+
+
+def _report_left_out(session) -> list[str]:
+    """Sentences for context files left out of this turn (binary, a FIFO, ...), filled when the turn starts.
+
+    The TUI names them on its context line; a script gets them on stderr and in --json.
+    """
+    from core.handoff.context_files import context_report
+
+    warnings: list[str] = []
+
+    def provider(pane: str):
+        report = context_report(session, pane)
+        warnings[:] = [f"{item.path.name} was left out of the context: it is {item.reason}." for item in report.left_out]
+        return report.context
+
+    session.context_provider = provider
+    return warnings
 
 
 def _fail(message: str) -> click.ClickException:
@@ -87,6 +108,12 @@ def ask_command(prompt, pane, model_name, engine, session_ref, plan_file, demo, 
         if pane != "exec":
             raise _fail("--plan gives the execution pane its plan; add --pane exec.")
         plan_file = plan_file.expanduser().resolve()
+        from core.regular_files import NotRegularFile, refuse_special
+
+        try:
+            refuse_special(plan_file)
+        except NotRegularFile as error:
+            raise _fail(f"The plan file {plan_file} is {error.kind}, not a regular file.") from None
         if not plan_file.is_file():
             raise _fail(f"The plan file {plan_file} does not exist.")
     from core.store.database import Store, StoreError
@@ -96,8 +123,9 @@ def ask_command(prompt, pane, model_name, engine, session_ref, plan_file, demo, 
     except StoreError as error:
         raise _fail(str(error)) from None
     except OSError as error:
-        where = f" {error.filename}" if error.filename else ""
-        raise _fail(f"Segue can't use its data directory{where} ({error.strerror or error}).") from None
+        from tui.commands.output import store_open_sentence
+
+        raise _fail(store_open_sentence(error)) from None
     try:
         code = asyncio.run(_ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine))
     except click.ClickException:
@@ -147,6 +175,7 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
                     session.pick_plan(chosen.resolve())
                 else:
                     session.picked_plan = chosen.resolve()
+        warnings = _report_left_out(session)
         out = _Stdout()
         loop = asyncio.get_running_loop()
         try:
@@ -159,7 +188,11 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
                 if isinstance(event, TextDelta):
                     if not as_json:
                         out.write(event.text)
-                elif isinstance(event, TurnStarted) and event.trimmed_exchanges:
+                elif isinstance(event, TurnStarted):
+                    for warning in warnings:
+                        click.echo(f"Warning: {warning}", err=True)
+                    if not event.trimmed_exchanges:
+                        continue
                     click.echo(
                         f"Note: the {event.trimmed_exchanges} oldest exchange(s) were left out so the "
                         "conversation fits the model's context window.",
@@ -203,10 +236,15 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
                     "usage": final.usage.as_dict(),
                     "cost_usd": _money(cost),
                     "all_opus_cost_usd": _money(all_opus),
+                    "context_warnings": warnings,
                 }
             )
             + "\n"
         )
+    if out.error is not None:
+        reason = out.error.strerror or out.error
+        click.echo(f"Error: Could not write the reply ({reason}); the whole turn is saved in session {session.id}.", err=True)
+        return 1
     if isinstance(final, TurnFailed):
         click.echo(f"Error: {final.message}", err=True)
         return 1

@@ -8,11 +8,15 @@ every failure is one sentence on stderr with exit status 1.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
+
+from core.terminal_text import escape_json_controls, printable
+from tui.commands.output import reporting_write_errors, store_open_sentence
 
 
 def _open_store():
@@ -22,6 +26,8 @@ def _open_store():
         return Store()
     except StoreError as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:  # SEGUE_HOME is a file, or the data directory is not writable
+        raise click.ClickException(store_open_sentence(error)) from None
 
 
 def _resolve(store, reference: str) -> str:
@@ -43,7 +49,9 @@ def _project(path: Path) -> str:
 
 
 def _echo_json(document: Any) -> None:
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    # json.dumps leaves DEL and C1 characters raw; escaped, the document is the same data.
+    with reporting_write_errors():
+        click.echo(escape_json_controls(json.dumps(document, indent=2, ensure_ascii=False)))
 
 
 # -- segue sessions ---------------------------------------------------------------------
@@ -60,9 +68,7 @@ def _echo_json(document: Any) -> None:
 @click.option("--search", "search", metavar="TEXT", help="Only sessions whose title or messages contain TEXT.")
 def sessions_command(as_json: bool, project_dir: Path | None, search: str | None) -> None:
     """List stored sessions, newest first: id, last activity, messages, cost, models, title."""
-    from core import models
     from core.store.export import decimal_text, session_dict
-    from core.costs.pricing import format_usd
     from core.store.database import StoreError
 
     store = _open_store()
@@ -91,6 +97,14 @@ def sessions_command(as_json: bool, project_dir: Path | None, search: str | None
     if not summaries:
         click.echo("No sessions yet." if not (project_dir or search) else "No sessions match.", err=True)
         return
+    with reporting_write_errors():
+        _print_sessions(summaries, show_project=project_dir is None)
+
+
+def _print_sessions(summaries, show_project: bool) -> None:
+    from core import models
+    from core.costs.pricing import format_usd
+
     rows = []
     for summary in summaries:
         cost = format_usd(summary.cost_usd) + ("+?" if summary.unknown_cost_rows else "")
@@ -100,12 +114,12 @@ def sessions_command(as_json: bool, project_dir: Path | None, search: str | None
                 _local(summary.updated_at),
                 str(summary.message_count),
                 cost,
-                ", ".join(models.display_name(m) for m in summary.models) or "—",
-                summary.title or "(untitled)",
+                printable(", ".join(models.display_name(m) for m in summary.models)) or "—",
+                printable(summary.title) if summary.title else "(untitled)",
             ]
-            + ([] if project_dir else [summary.project_dir])
+            + ([printable(summary.project_dir)] if show_project else [])
         )
-    header = ["ID", "UPDATED", "MSGS", "COST", "MODELS", "TITLE"] + ([] if project_dir else ["PROJECT"])
+    header = ["ID", "UPDATED", "MSGS", "COST", "MODELS", "TITLE"] + (["PROJECT"] if show_project else [])
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     right = {2, 3}  # numbers line up on the right
 
@@ -124,8 +138,8 @@ def sessions_command(as_json: bool, project_dir: Path | None, search: str | None
 @click.command("export")
 @click.argument("session")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True, help="Markdown transcript or JSON.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout.")
-@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), help="Write to FILE instead of stdout (- is stdout).")
+@click.option("--force", is_flag=True, help="Replace FILE if it is a regular file that exists.")
 def export_command(session: str, fmt: str, output: Path | None, force: bool) -> None:
     """Export SESSION (an id or a unique prefix of one) as Markdown or JSON."""
     from core.store.export import export_json, export_markdown
@@ -142,14 +156,24 @@ def export_command(session: str, fmt: str, output: Path | None, force: bool) -> 
         raise click.ClickException(str(error)) from None
     finally:
         store.close()
-    if output is None:
-        click.echo(text, nl=False)
+    if output is None or str(output) == "-":
+        if fmt == "json":
+            text = escape_json_controls(text)
+        elif sys.stdout.isatty():
+            # On a terminal the transcript is shown, not obeyed; in a pipe or a file it stays verbatim.
+            text = printable(text, multiline=True)
+        with reporting_write_errors():
+            click.echo(text, nl=False)
         return
     from core.atomic_write import write_atomic
+    from core.regular_files import NotRegularFile
 
     try:
-        # A file already there may be someone's work: replace it only when asked to.
+        # A file already there may be someone's work: replace it only when asked to, and
+        # only a regular file (an atomic replace would swap a FIFO or device for a plain file).
         write_atomic(output, text, expected=None, create_only=not force)
+    except NotRegularFile as error:
+        raise click.ClickException(f"{output} is {error.kind}, not a regular file; Segue only writes exports to regular files.") from None
     except FileExistsError:
         raise click.ClickException(f"{output} already exists; pass --force to replace it.") from None
     except OSError as error:
@@ -189,7 +213,6 @@ def _savings(totals) -> str:
 @click.option("--json", "as_json", is_flag=True, help='Print {"session": ..., "today": ...} as JSON.')
 def cost_command(session: str | None, as_json: bool) -> None:
     """What SESSION cost; without SESSION, this directory's latest session and today's spend."""
-    from core import models
     from core.store.export import session_dict, totals_dict
     from core.store.database import StoreError
 
@@ -214,6 +237,14 @@ def cost_command(session: str | None, as_json: bool) -> None:
     finally:
         store.close()
 
+    with reporting_write_errors():
+        _print_cost(report, as_json)
+
+
+def _print_cost(report: dict[str, Any], as_json: bool) -> None:
+    from core import models
+    from core.store.export import totals_dict
+
     if as_json:
         found = report["session"]
         if found is not None:
@@ -228,14 +259,14 @@ def cost_command(session: str | None, as_json: bool) -> None:
     if found is None:
         click.echo(f"No session for {_project(Path.cwd())} yet.")
     else:
-        title = f' "{found["title"]}"' if found["title"] else ""
-        click.echo(click.style(f"Session {found['id']}{title}", bold=True) + f" · {found['project_dir']}")
+        title = f' "{printable(found["title"])}"' if found["title"] else ""
+        click.echo(click.style(f"Session {found['id']}{title}", bold=True) + f" · {printable(found['project_dir'])}")
         names = {"plan": "Plan", "exec": "Execute"}
         for pane, line in found["panes"].items():
             if line.messages:
                 click.echo(f"  {names[pane]:<10} {_cost_cells(line)}")
         for model, line in found["models"].items():
-            click.echo(f"  {models.display_name(model):<10} {_cost_cells(line)}")
+            click.echo(f"  {printable(models.display_name(model)):<10} {_cost_cells(line)}")
         click.echo(f"  {'Total':<10} {_cost_cells(found['totals'])} · {_savings(found['totals'])}")
     spent = report["today"]["totals"]
     click.echo(

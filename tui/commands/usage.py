@@ -61,12 +61,16 @@ def usage_command(as_json, claude_dirs, demo, since, until, by) -> None:
 
         where = ", ".join(str(root) for root in (claude_dirs or default_roots()))
         raise click.ClickException(f"No Claude Code transcripts found under {where} (set CLAUDE_CONFIG_DIR or pass --claude-dir).")
-    if as_json:
-        from core.claude_usage import report_json
+    from tui.commands.output import reporting_write_errors
 
-        click.echo(json.dumps(report_json(report)))
-        return
-    click.echo(_render(report, by or "model", color=sys.stdout.isatty()))
+    with reporting_write_errors():
+        if as_json:
+            from core.claude_usage import report_json
+            from core.terminal_text import escape_json_controls
+
+            click.echo(escape_json_controls(json.dumps(report_json(report))))
+            return
+        click.echo(_render(report, by or "model", color=sys.stdout.isatty()))
 
 
 def _report(roots, by, since_day, until_day):
@@ -84,6 +88,7 @@ def _report(roots, by, since_day, until_day):
             until=until_day,
             opus_model=opus_model,
             skipped_lines=scanner.skipped_lines,
+            skipped_reasons=scanner.skipped_reasons,
         )
     if by is None:
         report.by = None  # the JSON keeps DESIGN.md's shape when no grouping was asked for
@@ -106,7 +111,9 @@ def _usd(value: Decimal | None) -> str:
 
 
 def _short_model(model: str) -> str:
-    return model.removeprefix("claude-")
+    from core.terminal_text import printable
+
+    return printable(model.removeprefix("claude-"))
 
 
 def _row(label: list[str], models: list[str] | None, totals) -> list[list[str]]:
@@ -125,12 +132,15 @@ def _row(label: list[str], models: list[str] | None, totals) -> list[list[str]]:
 
 
 def _render(report, by: str, color: bool) -> str:
+    from core.terminal_text import printable
+
     with_models = by != "model"
     header = [_FIRST_COLUMN[by]] + (["Models"] if with_models else []) + list(_COLUMNS)
     rows: list[list[list[str]]] = []
     for key, group in report.groups.items():
         models = [f"- {_short_model(m)}" for m in sorted(group.models)] if with_models else None
-        rows.append(_row([_short_model(key) if by == "model" else key], models, group.totals))
+        # Keys come from transcripts (session ids, days): shown, never obeyed by the terminal.
+        rows.append(_row([_short_model(key) if by == "model" else printable(key)], models, group.totals))
     total = _row(["Total"], [""] if with_models else None, report.overall.totals)
     lines = _table(header, rows, total, color)
     overall = report.overall.totals
@@ -140,9 +150,11 @@ def _render(report, by: str, color: bool) -> str:
         summary += f" · the mix saved {_usd(saved)} ({saved / all_opus:.0%})"
     lines.append(summary if not color else click.style(summary, bold=True))
     if overall.unpriced_models:
-        lines.append(f"No prices known for {', '.join(sorted(overall.unpriced_models))}: their tokens are counted, not costed.")
+        unpriced = printable(", ".join(sorted(overall.unpriced_models)))
+        lines.append(f"No prices known for {unpriced}: their tokens are counted, not costed.")
     if report.skipped_lines:
-        lines.append(f"{report.skipped_lines} malformed transcript lines skipped.")
+        why = ", ".join(f"{count} {reason.replace('_', ' ')}" for reason, count in sorted(report.skipped_reasons.items()))
+        lines.append(f"{report.skipped_lines} transcript lines skipped" + (f" ({why})." if why else "."))
     if actual is not None and not overall.messages:
         lines.append("No Claude Code usage in this range.")
     return "\n".join(lines)

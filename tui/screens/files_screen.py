@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, OptionList, Static
@@ -27,6 +28,7 @@ from core.handoff.project_files import (
     is_plan_file,
     read_text_file,
 )
+from core.terminal_text import printable
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class FilesScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="files-box"):
-            yield Static(f"Files · {self.project_dir}", id="files-title")
+            yield Static(Content(printable(f"Files · {self.project_dir}")), id="files-title")
             with Horizontal(id="files-body"):
                 yield OptionList(id="files-list")
                 with Vertical(id="files-view"):

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from core.atomic_write import ConflictError, FileSnapshot, read_snapshot, write_atomic
+from core.atomic_write import ConflictError, FileSnapshot, link_destination, outside, read_snapshot, write_atomic
 from core.handoff.plan_naming import unique_plan_name
 from core.handoff.project_files import PLANS_DIR, is_plan_file
 
@@ -56,6 +56,8 @@ class SavePlanDialog(ModalScreen[Path | None]):
         # an overwrite replaces exactly that version or nothing.
         self.seen: dict[Path, FileSnapshot | None] = {}
         self.confirming: Path | None = None
+        self.confirming_outside = False  # the question on screen is "write outside the project?"
+        self.outside_ok: set[Path] = set()  # names the user agreed to write through to outside the project
 
     def compose(self) -> ComposeResult:
         lines = self.text.count("\n") + (1 if self.text and not self.text.endswith("\n") else 0)
@@ -96,6 +98,16 @@ class SavePlanDialog(ModalScreen[Path | None]):
             self.status(error, "error")
             return None
         assert path is not None
+        destination = link_destination(path)
+        if destination is not None:
+            away = outside(path, self.project_dir)
+            where = str(destination) if away else self.relative(destination)
+            state = "" if destination.exists() else " (nothing there yet)"
+            ask = "; it is outside the project, so saving asks first" if away else ""
+            self.status(f"{name.strip()} is a link to {where}{state}{ask}.", "warning")
+            if path.exists() and path not in self.seen:
+                self.seen[path] = read_snapshot(path)
+            return path
         if path.exists():
             if path not in self.seen:
                 self.seen[path] = read_snapshot(path)
@@ -112,7 +124,7 @@ class SavePlanDialog(ModalScreen[Path | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self.confirming is not None:
-            self.confirming = None
+            self.confirming, self.confirming_outside = None, False
             self.show_confirm(False)
         self.check_name()
 
@@ -142,8 +154,19 @@ class SavePlanDialog(ModalScreen[Path | None]):
             return
         if self.confirming == path:
             return  # already asking; only the Overwrite button replaces a file
+        away = outside(path, self.project_dir)
+        if away is not None and path not in self.outside_ok:
+            # A link (perhaps dangling) leads out of the project: name the place and ask.
+            self.ask_overwrite(
+                path,
+                f"{self.relative(path)} is a link to {away}, outside the project. Write the plan there, or pick another name?",
+                outside_project=True,
+            )
+            return
         if path.exists():
-            self.ask_overwrite(path, f"{self.relative(path)} already exists. Overwrite it with this plan, or pick another name?")
+            destination = link_destination(path)
+            through = f" (a link to {self.relative(destination) if away is None else destination})" if destination else ""
+            self.ask_overwrite(path, f"{self.relative(path)}{through} already exists. Overwrite it with this plan, or pick another name?")
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -157,8 +180,10 @@ class SavePlanDialog(ModalScreen[Path | None]):
             return
         self.dismiss(path)
 
-    def ask_overwrite(self, path: Path, message: str) -> None:
+    def ask_overwrite(self, path: Path, message: str, *, outside_project: bool = False) -> None:
         self.confirming = path
+        self.confirming_outside = outside_project
+        self.query_one("#save-overwrite", Button).label = "Write there" if outside_project else "Overwrite"
         self.show_confirm(True)
         self.status(message, "warning")
         self.query_one("#save-rename", Button).focus()  # the safe choice has the focus
@@ -166,6 +191,13 @@ class SavePlanDialog(ModalScreen[Path | None]):
     def overwrite(self) -> None:
         path = self.confirming
         if path is None:
+            return
+        if self.confirming_outside:
+            # Agreed to write outside the project; an existing file there still asks before replacing.
+            self.outside_ok.add(path)
+            self.confirming, self.confirming_outside = None, False
+            self.show_confirm(False)
+            self.save()
             return
         expected = self.seen.get(path)
         try:

@@ -7,12 +7,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
 from core import models
 from core.costs.pricing import format_usd
 from core.store.database import SessionSummary, Store, StoreError
+from core.terminal_text import printable
 
 
 class RenameSessionModal(ModalScreen[str | None]):
@@ -61,12 +63,12 @@ class ConfirmDeleteModal(ModalScreen[bool]):
         self.summary = summary
 
     def compose(self) -> ComposeResult:
-        title = self.summary.title or "(untitled)"
+        title = printable(self.summary.title) if self.summary.title else "(untitled)"
         count = self.summary.message_count
         with Vertical(id="delete-box", classes="session-dialog"):
             yield Static("Delete session?", classes="dialog-title")
             yield Static(
-                f"“{title}” and its {count} message{'s' if count != 1 else ''} will be deleted. This can't be undone.",
+                Content(f"“{title}” and its {count} message{'s' if count != 1 else ''} will be deleted. This can't be undone."),
                 id="delete-question",
             )
             with Horizontal(classes="dialog-buttons"):
@@ -112,7 +114,7 @@ class SessionsScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sessions-box"):
-            yield Static(f"Sessions · {self.project_dir}", id="sessions-title")
+            yield Static(Content(printable(f"Sessions · {self.project_dir}")), id="sessions-title")
             yield Input(placeholder="Search titles and messages…", id="sessions-search")
             yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="sessions-empty")
@@ -151,7 +153,7 @@ class SessionsScreen(Screen[str | None]):
         self.summaries = {summary.id: summary for summary in found}
         for summary in found:
             table.add_row(
-                summary.title or Text("(untitled)", style="italic"),
+                Text(printable(summary.title)) if summary.title else Text("(untitled)", style="italic"),
                 summary.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 self._models_cell(summary),
                 Text(format_usd(summary.cost_usd) + ("+?" if summary.unknown_cost_rows else ""), justify="right"),
