@@ -1,0 +1,185 @@
+"""The decisions in effect: lines of CLAUDE.md and the active plan that choose, rule out or fix something."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.drift.clauses import negated
+from core.drift.vocabulary import MENTIONS, Quantity, quantities
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.+)$")
+# Sections that weigh options or list doubts: what they name is not decided.
+_UNDECIDED_SECTION = re.compile(
+    r"option|alternative|compar|trade-?off|risk|question|considered|pros\b|cons\b|background|context|weigh", re.I
+)
+_REJECTED_SECTION = re.compile(r"reject|not chosen|ruled out|avoid|don'?t|do not|never", re.I)
+_DECISION_SECTION = re.compile(r"decision|decided|rule|convention|recommend|constraint|choice|stack", re.I)
+# "use X (not Y)", "X instead of Y", "never use Y": phrases ruled out, whether or not the table knows them.
+_RULED_OUT = re.compile(
+    r"\((?:not|no)\s+([^)]{2,40})\)|,\s*not\s+([\w][\w .+-]{1,30}?)(?=[.,;)]|$)|"
+    r"\b(?:instead\s+of|rather\s+than)\s+([\w][\w.+-]*(?:\s+[\w.+-]+)?)|"
+    r"\b(?:never|don'?t|do\s+not)\s+use\s+([\w][\w.+-]*(?:\s+[\w.+-]+)?)|\bavoid\s+([\w][\w.+-]*)",
+    re.I,
+)
+_DECIDING_VERB = re.compile(
+    r"^\W*(?:use|uses|prefer|always|never|keep|store|hash|expire|must|only|do not|don't|pick|choose|go with|adopt)\b",
+    re.I,
+)
+STOP_WORDS = frozenset(
+    """a an the and or of to in on for with by at as is are be been use uses used using after before every each per
+    all any this that these those it its we our you your must should will shall can may not no never only always
+    than then from into via set sets default defaults value values max min maximum minimum least most more less
+    about after up down out over under within keep kept do does done make made one two three here there when where
+    which while what how why need needs new old time times instead rather""".split()
+)
+SYNONYMS = {
+    "expire": "expiry", "expires": "expiry", "expiration": "expiry", "expired": "expiry", "ttl": "expiry",
+    "lifetime": "expiry", "lifespan": "expiry", "valid": "expiry", "validity": "expiry", "exp": "expiry",
+    "jwt": "token", "jwts": "token", "tokens": "token", "token": "token", "memory_cost": "memory", "mem": "memory",
+    "time_cost": "iteration", "iterations": "iteration", "rounds": "iteration", "round": "iteration",
+    "passes": "iteration", "attempts": "attempt", "tries": "attempt", "limit": "limit", "limits": "limit",
+    "ratelimit": "rate", "throttle": "rate", "throttling": "rate", "lanes": "parallelism", "threads": "parallelism",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision: the line as written, where it is, and what it chooses, rules out or fixes."""
+
+    text: str
+    source: str  # the file as the user names it: CLAUDE.md, AUTH_PLAN.md, plans/auth.md
+    line: int
+    chosen: tuple[tuple[str, str], ...] = ()  # (group, member) from the alternatives table
+    rejected: tuple[tuple[str, str], ...] = ()
+    ruled_out: tuple[str, ...] = ()  # phrases the table does not know ("global state")
+    quantities: tuple[Quantity, ...] = ()
+    subject: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}"
+
+    def to_json(self) -> dict[str, object]:
+        return {"text": self.text, "source": self.source, "line": self.line}
+
+
+def subject_terms(text: str) -> frozenset[str]:
+    """The content words of `text` (identifiers split), mapped to shared spellings."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
+    terms = set()
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9]*", spaced.replace("_", " ")):
+        lowered = word.lower()
+        if lowered in STOP_WORDS or len(lowered) < 3 or lowered.isdigit():
+            continue
+        lowered = SYNONYMS.get(lowered, lowered)
+        if lowered.endswith("s") and len(lowered) > 4 and not lowered.endswith("ss"):
+            lowered = SYNONYMS.get(lowered[:-1], lowered[:-1])
+        terms.add(lowered)
+    return frozenset(terms)
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.replace("**", "").replace("`", "").replace("__", "").split())
+
+
+def read_line(text: str, source: str, line: int, *, section: str = "", all_rules: bool = False) -> Decision | None:
+    """The decision `text` states, or None when it decides nothing we can check or list."""
+    text = _clean(text)
+    if not text or text.endswith("?"):
+        return None
+    rejecting_section = bool(_REJECTED_SECTION.search(section))
+    chosen: list[tuple[str, str]] = []
+    rejected: list[tuple[str, str]] = []
+    for group, member, pattern in MENTIONS:
+        for match in pattern.finditer(text):
+            key = (group, member)
+            if rejecting_section or negated(text, match.start(), match.end()):
+                if key not in rejected:
+                    rejected.append(key)
+            elif key not in chosen:
+                chosen.append(key)
+    # Naming several members of one group without saying which wins is a comparison, not a choice.
+    by_group: dict[str, list[tuple[str, str]]] = {}
+    for key in chosen:
+        by_group.setdefault(key[0], []).append(key)
+    chosen = [key for key in chosen if len(by_group[key[0]]) == 1]
+    chosen = [key for key in chosen if key not in rejected]
+    ruled_out = []
+    for match in _RULED_OUT.finditer(text):
+        phrase = next(group for group in match.groups() if group).strip(" .,;").lower()
+        if phrase and not _known(phrase) and phrase not in ruled_out:
+            ruled_out.append(phrase)
+    found = tuple(quantities(text))
+    decides = chosen or rejected or ruled_out or found
+    if not decides and not (all_rules or _DECIDING_VERB.search(text)):
+        return None
+    return Decision(
+        text=text,
+        source=source,
+        line=line,
+        chosen=tuple(chosen),
+        rejected=tuple(rejected),
+        ruled_out=tuple(ruled_out),
+        quantities=found,
+        subject=subject_terms(text),
+    )
+
+
+def _known(phrase: str) -> bool:
+    """The alternatives table names it: it is checked as a technology, not as a phrase."""
+    return any(pattern.search(phrase) for _, _, pattern in MENTIONS)
+
+
+def extract(text: str, source: str, *, rules_file: bool = False) -> list[Decision]:
+    """Decisions in a Markdown file. In CLAUDE.md (`rules_file`) every list item is a rule in effect;
+    in a plan only lines that choose, rule out or fix something, outside sections that weigh options."""
+    decisions: list[Decision] = []
+    section = ""
+    fenced = False
+    for number, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if stripped.startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced or not stripped:
+            continue
+        heading = _HEADING.match(stripped)
+        if heading:
+            if len(heading.group(1)) > 1 or not section:
+                section = heading.group(2)
+            continue
+        if _UNDECIDED_SECTION.search(section) and not _DECISION_SECTION.search(section):
+            continue
+        if stripped.startswith(("|", ">")):
+            continue
+        item = _ITEM.match(raw)
+        body = item.group(1) if item else stripped
+        in_decisions = bool(_DECISION_SECTION.search(section))
+        all_rules = bool(item) and (rules_file or in_decisions)
+        decision = read_line(body, source, number, section=section, all_rules=all_rules)
+        if decision is not None:
+            decisions.append(decision)
+    return decisions
+
+
+def _relative(path: Path, project: Path) -> str:
+    try:
+        return path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def decisions_in_effect(project: Path, plan: Path | None) -> list[Decision]:
+    """CLAUDE.md's rules, then the plan's decisions. Unreadable files raise FileProblem."""
+    from core.handoff.project_files import claude_md_path, read_text_file
+
+    found: list[Decision] = []
+    claude = claude_md_path(project)
+    if claude.exists():
+        found += extract(read_text_file(claude).text, _relative(claude, project), rules_file=True)
+    if plan is not None:
+        found += extract(read_text_file(plan).text, _relative(plan, project))
+    return found
