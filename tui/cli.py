@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "sessions": "sessions",
     "export": "sessions",
     "cost": "sessions",
+    "drift": "drift",
     "simulator": "simulator",
 }
 
