@@ -14,8 +14,8 @@ EVIDENCE_CHARS = 160
 # Words that say a number is about something else than the decision's number ("refresh tokens
 # last 7 days" next to "access tokens expire after 15 minutes").
 QUALIFIERS = frozenset(
-    """link links refresh reset verification verify invite idle remember email otp csrf cache cookie session lock backoff
-    connection read write poll heartbeat keepalive ping retry upload download page batch log""".split()
+    """link refresh reset verification invite remember email otp csrf cache cookie session lock
+    connection read write poll heartbeat keepalive ping upload download page batch log""".split()
 )
 # Subject words too common to tie a number to a decision on their own.
 GENERIC_TERMS = frozenset("expiry limit rate attempt iteration memory timeout size length".split())
@@ -49,7 +49,10 @@ def _technology_findings(decisions: list[Decision], parts: list[Segment]) -> Ite
     for decision in decisions:
         for group, member in decision.chosen:
             allowed.setdefault(group, set()).add(member)
-    rejected = {key: decision for decision in decisions for key in decision.rejected}
+    rejected: dict[tuple[str, str], Decision] = {}
+    for decision in decisions:  # the first (CLAUDE.md before the plan) names the rule
+        for key in decision.rejected:
+            rejected.setdefault(key, decision)
     deciding = {}  # group -> the first decision that chose in it
     for decision in decisions:
         for group, _ in decision.chosen:
@@ -81,7 +84,7 @@ def _phrase_findings(decisions: list[Decision], parts: list[Segment]) -> Iterabl
 
 
 def _about_same_thing(decision: Decision, segment: str) -> bool:
-    """The segment talks about the decision's subject, not a namesake ("refresh tokens" vs "JWTs")."""
+    """The segment talks about the decision's subject (a shared content word)."""
     subject = decision.subject - {"minute", "second", "hour", "day", "week"}
     terms = subject_terms(segment)
     shared = subject & terms
@@ -90,12 +93,30 @@ def _about_same_thing(decision: Decision, segment: str) -> bool:
     if not shared - GENERIC_TERMS:
         # Only words like "expiry" in common: any other qualifier means another thing expires.
         return not ((terms & QUALIFIERS) - decision.subject)
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", segment).replace("_", " ")
-    for qualifier, following in re.findall(r"\b([A-Za-z]+)[\s-]+([A-Za-z]+)", spaced):
-        if qualifier.lower() in QUALIFIERS and qualifier.lower() not in decision.subject:
-            if subject_terms(following) & subject:
-                return False
     return True
+
+
+_LOCAL_BREAK = re.compile(r"[,;:()\[\]]|\band\b|\bbut\b", re.I)
+
+
+def local_words(text: str, start: int, end: int) -> frozenset[str]:
+    """The words next to a number, within its clause: four before, the number's own, two after."""
+    left = _LOCAL_BREAK.split(text[:start])[-1]
+    right = _LOCAL_BREAK.split(text[end:])[0]
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", f"{' '.join(left.split()[-4:])} {text[start:end]} {' '.join(right.split()[:2])}")
+    return frozenset(re.findall(r"[a-z0-9]+", spaced.replace("_", " ").lower()))
+
+
+def local_qualifiers(text: str, start: int, end: int) -> frozenset[str]:
+    """Qualifiers next to a number ("refresh tokens expire after 14 days"): whose number it is."""
+    return frozenset(word for word in local_words(text, start, end) if word.rstrip("s") in QUALIFIERS or word in QUALIFIERS)
+
+
+def _same_owner(decision: Decision, decided, segment: str, mine) -> bool:
+    def owners(text: str, quantity) -> frozenset[str]:
+        return frozenset(word.rstrip("s") for word in local_qualifiers(text, quantity.start, quantity.start + len(quantity.text)))
+
+    return owners(decision.text, decided) == owners(segment, mine)
 
 
 def _quantity_findings(decisions: list[Decision], parts: list[Segment]) -> Iterable[Finding]:
@@ -106,16 +127,16 @@ def _quantity_findings(decisions: list[Decision], parts: list[Segment]) -> Itera
         for decision in decisions:
             if not decision.quantities or not _about_same_thing(decision, segment.text):
                 continue
-            for dimension in dict.fromkeys(q.dimension for q in decision.quantities):
-                decided = [q for q in decision.quantities if q.dimension == dimension]
+            for decided in decision.quantities:
                 mine = [
                     q for q in found
-                    if q.dimension == dimension
+                    if q.dimension == decided.dimension
+                    and _same_owner(decision, decided, segment.text, q)
                     and not negated(segment.text, q.start, q.start + len(q.text), comparisons=False)
                 ]
-                if not mine or any(q.same_as(d) for q in mine for d in decided):
+                if not mine or any(q.same_as(decided) for q in mine):
                     continue
-                yield Finding(decision, _evidence(segment), f"{mine[0].text} where the decision says {decided[0].text}")
+                yield Finding(decision, _evidence(segment), f"{mine[0].text} where the decision says {decided.text}")
                 break
 
 
@@ -153,7 +174,7 @@ def follows(reply: str, decision: Decision) -> bool:
                     return True
         if decision.quantities:
             found = quantities(segment.text)
-            if any(q.same_as(d) for q in found for d in decision.quantities):
+            if any(q.same_as(d) and _same_owner(decision, d, segment.text, q) for q in found for d in decision.quantities):
                 if _about_same_thing(decision, segment.text):
                     return True
     return False

@@ -28,6 +28,7 @@ _DECIDING_VERB = re.compile(
     r"^\W*(?:use|uses|prefer|always|never|keep|store|hash|expire|must|only|do not|don't|pick|choose|go with|adopt)\b",
     re.I,
 )
+_STATED = re.compile(r"^\W*(?:recommendation|decision|decided|we (?:will|chose|choose|use|pick))\b", re.I)
 STOP_WORDS = frozenset(
     """a an the and or of to in on for with by at as is are be been use uses used using after before every each per
     all any this that these those it its we our you your must should will shall can may not no never only always
@@ -156,6 +157,8 @@ def extract(text: str, source: str, *, rules_file: bool = False) -> list[Decisio
         if stripped.startswith(("|", ">")):
             continue
         item = _ITEM.match(raw)
+        if not item and not rules_file and not _STATED.match(stripped):
+            continue  # a plan's prose explains; its list items and stated recommendation decide
         body = item.group(1) if item else stripped
         in_decisions = bool(_DECISION_SECTION.search(section))
         all_rules = bool(item) and (rules_file or in_decisions)

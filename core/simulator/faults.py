@@ -28,6 +28,7 @@ class Markers:
     drop: bool = False  # [[sim:drop]]
     fast: bool = False  # [[sim:fast]]
     tokens: int | None = None  # [[sim:tokens=N]]
+    drift: bool = False  # [[sim:drift]]: an execution reply contradicts one decision of its context
 
 
 def parse(text: str) -> Markers:
@@ -47,6 +48,7 @@ def parse(text: str) -> Markers:
         drop="drop" in names,
         fast="fast" in names,
         tokens=tokens,
+        drift="drift" in names,
     )
 
 

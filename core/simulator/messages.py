@@ -184,7 +184,9 @@ def decide(body: dict[str, Any], *, seed: int, cache: PromptCache, serial: int) 
     prompt_raw = faults.message_text(messages[turn_start]) if turn_start is not None else faults.last_user_text(messages)
     markers = faults.parse(prompt_raw)
     system = system_text(body)
-    reply = replies.compose(faults.strip(prompt_raw), system, family_of(model), seed, tokens=markers.tokens)
+    reply = replies.compose(
+        faults.strip(prompt_raw), system, family_of(model), seed, tokens=markers.tokens, drift=markers.drift
+    )
     last = last_turn(messages)
     prefilled = last.get("role") == "assistant"
     text = _continuation(reply.text, faults.message_text(last)) if prefilled else reply.text

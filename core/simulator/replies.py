@@ -7,6 +7,7 @@ import random
 import re
 from dataclasses import dataclass
 
+from core.simulator import implementations, topics
 from core.simulator.tokens import CHARS_PER_TOKEN, count
 
 DEFAULT_RANGE = (320, 680)  # output tokens of an ordinary reply
@@ -296,7 +297,7 @@ _RISKS = [
     "**Consistency**: two sources of truth for {topic} would drift; derive instead of storing twice.",
 ]
 _QUESTIONS = [
-    "Which of {words} matters most to users if we must cut scope?",
+    "Which part of {topic} matters most to users if we must cut scope?",
     "Do we need backwards compatibility for the current {topic} format, and for how long?",
     "Who owns {topic} once it ships: which team reviews changes to it?",
     "Is there a deadline that would justify a smaller first version of {topic}?",
@@ -319,7 +320,7 @@ _THOUGHTS = [
     "Security first: nothing secret should be logged, and every input needs a bound.",
     "Testing: the behaviour should be pinned by tests that would fail if it broke.",
     "I'll keep the steps small enough that each can be reviewed on its own.",
-    "Let me check whether {words} pull in different directions; if so I'll say which wins and why.",
+    "Let me check whether the goals of {topic} pull in different directions; if so I'll say which wins and why.",
     "A simpler design that is obviously correct beats a clever one here.",
     "I'll structure the answer so it can be followed top to bottom without jumping around.",
 ]
@@ -369,8 +370,7 @@ def _plan(writer: _Writer, pack: dict[str, list[str]] | None, family: str) -> No
     f, rng = writer.f, writer.rng
     writer.add(f"# {writer.fill['Topic']} Plan\n\n")
     writer.add(
-        f("This plan covers {topic}: what we want, how it fits together, and the order to build it in. ")
-        + f("It keeps {words} in view throughout.\n\n")
+        f("This plan covers {topic}: what we want, how it fits together, and the order to build it in.\n\n")
     )
     more = 1 if family == "opus" else 0
     sections = [
@@ -513,6 +513,93 @@ def _answer(writer: _Writer) -> None:
     writer.add("### In practice\n\n" + " ".join(writer.pick([f(r) for r in _RISKS], 2, 3)))
 
 
+# -- replies that fit the task: trivial fixes, topic plans, implementations that keep decisions ----
+
+_TRIVIAL = re.compile(
+    r"\b(?:typos?|spelling|misspel\w*|grammar|broken link|trailing (?:white)?spaces?|whitespace)\b", re.I
+)
+_TRIVIAL_FILE = re.compile(r"\b[\w./-]+\.(?:md|rst|txt|py|toml|cfg|json|ya?ml|js|ts|html)\b")
+_TYPOS = [
+    ("Install the dependancies with `pip install -e .`", "Install the dependencies with `pip install -e .`"),
+    ("Run the test suite before you submit a pull reqeust.", "Run the test suite before you submit a pull request."),
+    ("The server recieves events over a single connection.", "The server receives events over a single connection."),
+    ("Set the enviroment variable `APP_ENV` to `production`.", "Set the environment variable `APP_ENV` to `production`."),
+    ("See the seperate guide for deployment.", "See the separate guide for deployment."),
+]
+_IMPLEMENTING = re.compile(r"\b(?:implement\w*|build|add|create|write|code)\b", re.I)
+
+
+def is_trivial(prompt: str) -> bool:
+    return bool(_TRIVIAL.search(prompt)) and len(prompt.split()) <= 25
+
+
+def _trivial(writer: _Writer, prompt: str) -> None:
+    """A typo fix: what changed, as a one-line diff. No plan, no sections."""
+    match = _TRIVIAL_FILE.search(prompt)
+    name = match.group(0) if match else "README.md"
+    before, after = writer.rng.choice(_TYPOS)
+    line = writer.rng.randint(8, 60)
+    wrong, right = next((a, b) for a, b in zip(before.split(), after.split()) if a != b)
+    wrong, right = wrong.strip(".,"), right.strip(".,")
+    writer.add(
+        f"Fixed the typo in `{name}` (line {line}): \"{wrong}\" → \"{right}\".\n\n"
+        f"```diff\n--- a/{name}\n+++ b/{name}\n@@ -{line} +{line} @@\n-{before}\n+{after}\n```\n\n"
+        "Nothing else changed."
+    )
+
+
+def _options(prompt: str, topic: topics.Topic) -> list[str]:
+    named = topics.named_options(prompt)
+    return named if len(named) >= 2 else list(topic.options)
+
+
+def _topic_plan(writer: _Writer, topic: topics.Topic, prompt: str, family: str) -> None:
+    """A plan that weighs the options the prompt names, picks one with reasons, and phases the work."""
+    options = _options(prompt, topic)
+    framework = topics.framework_named(prompt)
+    more = 1 if family == "opus" else 0
+    writer.add(f"# {writer.fill['Topic']} Plan\n\n")
+    weighed = ", ".join(options[:-1]) + f" and {options[-1]}" if len(options) > 1 else options[0]
+    writer.add(f"We weigh {weighed}, pick one with reasons, and build it in phases that each ship.\n\n")
+    writer.add("## Goals\n\n" + "".join(f"- {goal}\n" for goal in topic.goals) + "\n")
+    writer.add("## Options\n\n")
+    for option in options:
+        pro, con = topics.TRADE_OFFS[option]
+        writer.add(f"### {option[0].upper() + option[1:]}\n\n- **For:** {pro}.\n- **Against:** {con}.\n\n")
+    writer.add(f"## Decisions\n\n**Recommendation: {topic.pick}.**\n\n")
+    writer.add("Why: " + " ".join(topic.reasons[: 2 + more]) + "\n\n")
+    decisions = list(topic.decisions)
+    if framework:
+        decisions.append(f"Build it inside the existing {framework} app, behind one module with its own tests.")
+    writer.add("Decided:\n\n" + "".join(f"- {decision}\n" for decision in decisions) + "\n")
+    writer.add(
+        "## Implementation Steps\n\n"
+        + "".join(f"{n}. Phase {n}: {step}\n" for n, step in enumerate(topic.phases, 1))
+        + "\n"
+    )
+    writer.add("## Risks & Trade-offs\n\n" + "".join(f"- {risk}\n" for risk in topic.risks) + "\n")
+    writer.add("## Open Questions\n\n" + "".join(f"- {question}\n" for question in topic.questions))
+
+
+def _topic_exec(writer: _Writer, name: str, context: implementations.Context, verb: str, phrase: str, files: list[str], drift: bool) -> None:
+    intro, sections, summary = implementations.implement(name, context, drift)
+    following = f" following {' and '.join(files)}" if files else ""
+    writer.add(f"I'll {verb} {phrase}{following}. {intro}\n\n")
+    for n, (path, code) in enumerate(sections, 1):
+        writer.add(f"## {n}. {path}\n\n{code}\n\n")
+    writer.add("## Summary\n\n" + "".join(f"- {item}\n" for item in summary).rstrip("\n"))
+
+
+def _decisions_kept(writer: _Writer, context: implementations.Context, drift: bool) -> None:
+    """Generic implementations name the decisions they keep (and, on [[sim:drift]], break one)."""
+    lines = [decision for decision in context.decisions if decision.chosen or decision.quantities][:4]
+    sentence = implementations.drift_sentence(context) if drift else None
+    if sentence:
+        writer.add(f"\n\n## Decisions\n\n{sentence}")
+    elif lines:
+        writer.add("\n\n## Decisions kept\n\n" + "".join(f"- {decision.text}\n" for decision in lines).rstrip("\n"))
+
+
 def _trim(text: str, tokens: int) -> str:
     """Cut `text` to about `tokens` tokens at a word boundary, closing an open code fence."""
     limit = tokens * CHARS_PER_TOKEN
@@ -540,13 +627,14 @@ def _thinking(rng: random.Random, fill: dict[str, str]) -> str:
     return " ".join(out)
 
 
-def compose(prompt: str, system: str, family: str, seed: int, *, tokens: int | None = None) -> Reply:
+def compose(prompt: str, system: str, family: str, seed: int, *, tokens: int | None = None, drift: bool = False) -> Reply:
     """The reply to `prompt` (markers already stripped): same inputs, same reply, always.
 
     `tokens` asks for reply text of about that many tokens (thinking, when enabled, comes on
     top), reached by repeating detail sections, so even 40k tokens take milliseconds. The text
     never depends on whether thinking is enabled: a prefilled retry (sent without thinking)
-    must continue exactly the text the first attempt streamed.
+    must continue exactly the text the first attempt streamed. `drift` ([[sim:drift]]) makes
+    an execution reply contradict one decision of its system context.
     """
     kind = task_kind(prompt, system)
     files = context_files(system)
@@ -568,15 +656,34 @@ def compose(prompt: str, system: str, family: str, seed: int, *, tokens: int | N
     thinking = _thinking(random.Random(digest.digest() + b"thinking"), fill)
     writer = _Writer(rng, fill)
     pack = _pack(key_words)
-    if kind == "plan":
-        _plan(writer, pack, family)
+    topic = topics.topic_of(prompt)
+    fitted = True  # the reply has its natural length: no detail sections to reach the default range
+    if is_trivial(prompt) and kind != "plan":
+        _trivial(writer, prompt)
+        extend = _exec_extension
+    elif kind == "plan" and topic is not None:
+        _topic_plan(writer, topic, prompt, family)
         extend = _plan_extension
     elif kind == "exec":
-        _exec(writer, verb, phrase, files)
+        context = implementations.read_context(system)
+        name = implementations.implementation_topic(topic if _IMPLEMENTING.search(prompt) else None, context, prompt)
+        if name is not None and (_IMPLEMENTING.search(prompt) or drift):
+            _topic_exec(writer, name, context, verb, phrase, files, drift)
+        else:
+            _exec(writer, verb, phrase, files)
+            _decisions_kept(writer, context, drift)
+            fitted = False
         extend = _exec_extension
+    elif kind == "plan":
+        _plan(writer, pack, family)
+        extend = _plan_extension
+        fitted = False
     else:
         _answer(writer)
         extend = _plan_extension
+        fitted = False
+    if tokens is None and fitted:
+        return Reply(kind, thinking, writer.text())
     if tokens is None:
         # Whole sections only: stop before a section that would overshoot the range.
         target = rng.randint(*DEFAULT_RANGE)
