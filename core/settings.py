@@ -32,6 +32,8 @@ class Settings:
     # How each pane runs its turns: "api" (direct, streaming) or "claude-code" (the claude CLI).
     plan_engine: str = "api"
     exec_engine: str = "api"
+    # Ask Haiku to confirm drift the local check flagged (costs a small request per flagged reply).
+    drift_second_opinion: bool = False
     # Guard rails that the user silenced, by name.
     silenced_guards: tuple[str, ...] = field(default_factory=tuple)
     problems: tuple[str, ...] = field(default_factory=tuple, compare=False)
@@ -48,6 +50,7 @@ _ENV = {
     "theme": "SEGUE_THEME",
     "plan_engine": "SEGUE_PLAN_ENGINE",
     "exec_engine": "SEGUE_EXEC_ENGINE",
+    "drift_second_opinion": "SEGUE_DRIFT_SECOND_OPINION",
 }
 
 

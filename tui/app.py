@@ -71,6 +71,7 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         Binding("f4", "show_costs", "Costs", id="show_costs", tooltip="This session's messages, tokens and dollars, per model and over time"),
         Binding("f5", "show_usage", "CC usage", id="show_usage", show=False, tooltip="Claude Code's own transcripts: cost per model, the 5-hour block, all-Opus comparison"),
         Binding("f6", "show_sessions", "Sessions", id="show_sessions", show=False, tooltip="Open, rename, delete or search sessions; start a new one"),
+        Binding("f9", "show_decisions", "Decisions", id="show_decisions", show=False, tooltip="Each decision in CLAUDE.md and the plan: followed, drifted or not touched yet"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit Segue (the session is saved)"),
     ]
 
@@ -310,6 +311,11 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         self.pane(pane).set_model(model_id)
         self.post_message(ModelSwitched(pane, old, model_id))
         self.notify(f"{pane_label(pane)} pane now uses {models.display_name(model_id)}", timeout=3)
+
+    def action_show_decisions(self) -> None:
+        from tui.screens.decisions_screen import DecisionsScreen
+
+        self.push_screen(DecisionsScreen(self.session))
 
     def action_show_help(self) -> None:
         from tui.screens.help_screen import HelpScreen

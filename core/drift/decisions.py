@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.drift.clauses import negated
 from core.drift.vocabulary import MENTIONS, Quantity, quantities
@@ -175,14 +176,28 @@ def _relative(path: Path, project: Path) -> str:
         return path.name
 
 
-def decisions_in_effect(project: Path, plan: Path | None) -> list[Decision]:
-    """CLAUDE.md's rules, then the plan's decisions. Unreadable files raise FileProblem."""
-    from core.handoff.project_files import claude_md_path, read_text_file
+def decisions_in_effect(project: Path, plan: Path | None, *, skip_unreadable: bool = False) -> list[Decision]:
+    """CLAUDE.md's rules, then the plan's decisions. An unreadable file raises FileProblem
+    (or, with `skip_unreadable`, adds nothing: the pane already says it left the file out)."""
+    from core.handoff.project_files import FileProblem, claude_md_path, read_text_file
 
     found: list[Decision] = []
     claude = claude_md_path(project)
-    if claude.exists():
-        found += extract(read_text_file(claude).text, _relative(claude, project), rules_file=True)
-    if plan is not None:
-        found += extract(read_text_file(plan).text, _relative(plan, project))
+    for path, rules in ((claude if claude.exists() else None, True), (plan, False)):
+        if path is None:
+            continue
+        try:
+            text = read_text_file(path).text
+        except FileProblem:
+            if not skip_unreadable:
+                raise
+            continue
+        found += extract(text, _relative(path, project), rules_file=rules)
     return found
+
+
+def session_decisions(session: Any) -> list[Decision]:
+    """The decisions the session's execution pane works under: CLAUDE.md and the active plan."""
+    from core.handoff.context_files import active_plan_path
+
+    return decisions_in_effect(session.project_dir, active_plan_path(session), skip_unreadable=True)

@@ -600,6 +600,15 @@ def _decisions_kept(writer: _Writer, context: implementations.Context, drift: bo
         writer.add("\n\n## Decisions kept\n\n" + "".join(f"- {decision.text}\n" for decision in lines).rstrip("\n"))
 
 
+_DRIFT_REVIEWER = re.compile(r"\byou are a drift reviewer\b", re.I)
+
+
+def _review_verdicts(prompt: str) -> str:
+    """Segue's drift second opinion (core.drift.second_opinion): each finding confirmed, one line each."""
+    numbers = re.findall(r"^(\d+)\. Decision \(([^)]*)\)", prompt, re.M)
+    return "\n".join(f"{n}: DRIFT - the reply adopts what {where} rules out." for n, where in numbers) or "No findings."
+
+
 def _trim(text: str, tokens: int) -> str:
     """Cut `text` to about `tokens` tokens at a word boundary, closing an open code fence."""
     limit = tokens * CHARS_PER_TOKEN
@@ -636,6 +645,8 @@ def compose(prompt: str, system: str, family: str, seed: int, *, tokens: int | N
     must continue exactly the text the first attempt streamed. `drift` ([[sim:drift]]) makes
     an execution reply contradict one decision of its system context.
     """
+    if _DRIFT_REVIEWER.search(system):
+        return Reply("answer", "", _review_verdicts(prompt))
     kind = task_kind(prompt, system)
     files = context_files(system)
     words = topic_words(prompt)

@@ -223,6 +223,7 @@ class ConversationPane(Vertical):
         log.anchor()
         status = "failed"
         tool_calls: dict = {}
+        finished_text = ""
         try:
             async for event in self.session.send(self.pane, prompt):
                 if isinstance(event, TextDelta):
@@ -247,6 +248,7 @@ class ConversationPane(Vertical):
                     )
                 elif isinstance(event, TurnDone):
                     status = "cancelled" if event.cancelled else "complete"
+                    finished_text = "" if event.cancelled else event.text
                     if event.cancelled:
                         reply.show_status("cancelled — partial reply kept", "warning")
                     self.post_message(UsageUpdated(self.pane, event.model, event.usage, live=False))
@@ -258,6 +260,8 @@ class ConversationPane(Vertical):
                     self.notify(event.message, title="Reply failed", severity="error", timeout=8)
         finally:
             await reply.finish_streams()
+            if self.pane == "exec" and finished_text:
+                self._check_drift(reply, finished_text)
             self.post_message(TurnFinished(self.pane, status))
 
     async def _show_tool_call(self, reply, calls: dict, event: ToolCallStarted | ToolCallFinished) -> None:
@@ -277,6 +281,13 @@ class ConversationPane(Vertical):
     def refresh_engine(self) -> None:
         """The engine badge after the engine or the accept-edits toggle changed."""
         self.query_one(EngineBadge).refresh_label()
+
+    def _check_drift(self, reply, text: str) -> None:
+        from tui.widgets.drift_notice import check_exec_reply
+
+        # Its own worker (named like a turn's, so waits for turns include it): a second opinion
+        # must not hold the pane busy.
+        self.run_worker(check_exec_reply(self, reply, text), group=f"turn-{self.pane}-drift", name="drift-check")
 
     def _show_context(self, event: TurnStarted) -> None:
         line = self.query_one(f"#context-{self.pane}", Static)

@@ -1,0 +1,87 @@
+"""Drift in the app: a notice under an execution reply that breaks a decision, and the decisions view (F9)."""
+
+from __future__ import annotations
+
+from app_pilot import make_app, send_and_wait, wait_until
+from textual.widgets import DataTable
+
+from tui.screens.decisions_screen import DecisionsScreen
+from tui.widgets.conversation import ReplyView
+from tui.widgets.drift_notice import DriftNotice
+
+RULES = "# Shop rules\n\n- Use optimistic locking (not pessimistic) for order updates.\n- JWTs expire after 15 minutes.\n- Run tests with pytest.\n"
+
+
+def _project(tmp_path):
+    (tmp_path / "CLAUDE.md").write_text(RULES, encoding="utf-8")
+    return tmp_path
+
+
+def _notice_text(notice: DriftNotice) -> str:
+    return str(notice.render())
+
+
+async def test_drifting_exec_reply_is_flagged_under_the_reply_with_the_quoted_decision(simulator, tmp_path):
+    app = make_app(simulator, _project(tmp_path))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send_and_wait(pilot, "exec", "Implement order updates")
+        log = app.pane("exec").log_view
+        assert not log.query(DriftNotice)  # this reply keeps optimistic locking
+        await send_and_wait(pilot, "exec", "Implement order updates [[sim:drift]]")
+        await wait_until(pilot, lambda: bool(log.query(DriftNotice)))
+        notice = log.query_one(DriftNotice)
+        text = _notice_text(notice)
+        assert '"Use optimistic locking (not pessimistic) for order updates." — CLAUDE.md:3' in text
+        assert "pessimistic locking because it's simpler" in text
+        # Right under the reply that drifted.
+        children = list(log.children)
+        assert isinstance(children[children.index(notice) - 1], ReplyView)
+        assert children.index(notice) == len(children) - 1
+        assert not app.pane("plan").log_view.query(DriftNotice)  # only execution replies are checked
+
+
+async def test_f9_lists_each_decision_as_followed_drifted_or_untouched_and_fits_80x24(simulator, tmp_path):
+    app = make_app(simulator, _project(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send_and_wait(pilot, "exec", "Implement order updates [[sim:drift]]")
+        await send_and_wait(pilot, "exec", "Implement login")  # 15-minute JWTs and pytest tests
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: isinstance(app.screen, DecisionsScreen))
+        screen = app.screen
+        statuses = {decision.line: status for decision, status, _ in screen.rows}
+        assert statuses == {3: "drifted", 4: "followed", 5: "followed"}
+        table = screen.query_one(DataTable)
+        assert table.row_count == 3
+        summary = str(screen.query_one("#decisions-summary").render())
+        assert "1 drifted" in summary and "2 followed" in summary
+        for widget in (table, screen.query_one("#decisions-detail"), screen.query_one("#decisions-summary")):
+            region = widget.region
+            assert region.width > 0 and region.right <= 80 and region.bottom <= 24, widget
+        detail = str(screen.query_one("#decisions-detail").render())
+        assert "CLAUDE.md:3" in detail and "reply:" in detail
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, DecisionsScreen))
+
+
+async def test_untouched_decisions_before_any_execution(simulator, tmp_path):
+    app = make_app(simulator, _project(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: isinstance(app.screen, DecisionsScreen))
+        assert {status for _, status, _ in app.screen.rows} == {"untouched"}
+
+
+async def test_second_opinion_confirms_through_haiku_and_its_cost_is_in_the_meter(simulator, tmp_path):
+    app = make_app(simulator, _project(tmp_path), drift_second_opinion=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send_and_wait(pilot, "exec", "Implement order updates")
+        rows = app.store.usage_rows(app.session.id)
+        assert [row.model for row in rows] == ["claude-sonnet-5-5"]  # clean reply: no second opinion asked
+        await send_and_wait(pilot, "exec", "Implement order updates [[sim:drift]]")
+        log = app.pane("exec").log_view
+        await wait_until(pilot, lambda: bool(log.query(DriftNotice)))
+        assert "Confirmed by Haiku 5.5." in _notice_text(log.query_one(DriftNotice))
+        rows = app.store.usage_rows(app.session.id)
+        haiku = [row for row in rows if row.model == "claude-haiku-5-5"]
+        assert len(haiku) == 1 and haiku[0].pane == "exec" and haiku[0].cost_usd > 0
+        await wait_until(pilot, lambda: app.stored_session.cost_usd == sum(row.cost_usd for row in rows))

@@ -1,0 +1,63 @@
+"""The notice under an execution reply that departs from a decision: the decision quoted, with file:line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+from core.drift.check import Finding
+
+SHOWN = 3  # findings quoted in full; the decisions view (F9) lists the rest
+
+
+class DriftNotice(Static):
+    DEFAULT_CSS = """
+    DriftNotice { margin: 0 1 1 1; padding: 0 1; border-left: thick $warning; color: $text; height: auto; }
+    """
+
+    def __init__(self, findings: list[Finding], note: str = "") -> None:
+        self.findings = findings
+        text = Text.assemble(("⚠ Drift: ", "bold"), "this reply departs from a decision in effect.")
+        for finding in findings[:SHOWN]:
+            decision = finding.decision
+            text.append(f'\n  "{decision.text}"', style="italic")
+            text.append(f" — {decision.where}", style="bold")
+            text.append(f"\n    reply: {finding.evidence}", style="dim")
+        if len(findings) > SHOWN:
+            text.append(f"\n  …and {len(findings) - SHOWN} more: F9 lists every decision.")
+        if note:
+            text.append(f"\n  {note}", style="dim")
+        super().__init__(text, classes="drift-notice")
+
+
+async def check_exec_reply(pane: Any, reply_view: Any, text: str) -> list[Finding]:
+    """Check a finished execution reply; mount a DriftNotice under it when it drifts.
+
+    With the `drift_second_opinion` setting, Haiku reviews the flagged findings first (its cost
+    is recorded as a usage row of the execution pane and shown by the meters).
+    """
+    from core.drift.check import check_reply
+    from core.drift.decisions import session_decisions
+
+    session = pane.session
+    findings = check_reply(text, session_decisions(session))
+    note = ""
+    if findings and getattr(session.settings, "drift_second_opinion", False):
+        from core import models
+        from core.drift.second_opinion import MODEL_ALIAS, record, review
+        from tui.messages import UsageUpdated
+
+        result = await review(session.client, models.resolve_model(MODEL_ALIAS), findings)
+        record(session, result)
+        if result.usage.total:
+            pane.post_message(UsageUpdated("exec", result.model, result.usage, live=False))
+        if result.error:
+            note = f"Second opinion unavailable ({result.error}); showing the local check."
+        else:
+            findings = result.kept
+            note = f"Confirmed by {models.display_name(result.model)}."
+    if findings and reply_view.is_attached:
+        await pane.log_view.mount(DriftNotice(findings, note), after=reply_view)
+    return findings
