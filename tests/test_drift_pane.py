@@ -85,3 +85,21 @@ async def test_second_opinion_confirms_through_haiku_and_its_cost_is_in_the_mete
         haiku = [row for row in rows if row.model == "claude-haiku-5-5"]
         assert len(haiku) == 1 and haiku[0].pane == "exec" and haiku[0].cost_usd > 0
         await wait_until(pilot, lambda: app.stored_session.cost_usd == sum(row.cost_usd for row in rows))
+
+
+def test_second_opinion_is_off_by_default_and_set_from_the_environment(tmp_path):
+    from core.settings import load_settings
+
+    missing = tmp_path / "none.toml"
+    assert load_settings(missing, environ={}).drift_second_opinion is False
+    assert load_settings(missing, environ={"SEGUE_DRIFT_SECOND_OPINION": "1"}).drift_second_opinion is True
+
+
+def test_a_proposed_file_edit_is_checked_like_a_reply():
+    from core.drift.check import check_edit
+    from core.drift.decisions import extract
+
+    decisions = extract(RULES, "CLAUDE.md", rules_file=True)
+    edit = 'row = conn.execute("SELECT * FROM orders WHERE id = ? FOR UPDATE").fetchone()\n'
+    assert [finding.decision.line for finding in check_edit("orders/repository.py", edit, decisions)] == [3]
+    assert check_edit("orders/repository.py", "UPDATE orders SET version = version + 1 WHERE version = ?", decisions) == []

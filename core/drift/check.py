@@ -18,7 +18,7 @@ QUALIFIERS = frozenset(
     connection read write poll heartbeat keepalive ping upload download page batch log""".split()
 )
 # Subject words too common to tie a number to a decision on their own.
-GENERIC_TERMS = frozenset("expiry limit rate attempt iteration memory timeout size length".split())
+GENERIC_TERMS = frozenset("expiry limit rate attempt timeout size length".split())
 FOLLOWED, DRIFTED, UNTOUCHED = "followed", "drifted", "untouched"
 
 
@@ -90,10 +90,9 @@ def _about_same_thing(decision: Decision, segment: str) -> bool:
     shared = subject & terms
     if not shared:
         return False
-    if not shared - GENERIC_TERMS:
-        # Only words like "expiry" in common: any other qualifier means another thing expires.
-        return not ((terms & QUALIFIERS) - decision.subject)
-    return True
+    # Only words like "expiry" in common ("expired = now - timedelta(seconds=1)"): not enough to
+    # say the number is the decision's.
+    return bool(shared - GENERIC_TERMS)
 
 
 _LOCAL_BREAK = re.compile(r"[,;:()\[\]]|\band\b|\bbut\b", re.I)

@@ -51,8 +51,8 @@ def segments(text: str) -> Iterator[Segment]:
             continue
         start = 0
         for match in _SENTENCE_END.finditer(line):
-            if line[start : match.start()].count("`") % 2:
-                continue  # inside inline code ("WHERE sku = ? FOR UPDATE"): not a sentence end
+            if line[start : match.start()].count("`") % 2 or line[start : match.start()].count('"') % 2:
+                continue  # inside code or a string ("WHERE sku = ? FOR UPDATE"): not a sentence end
             yield Segment(line[start : match.start()].strip(), number)
             start = match.end()
         if line[start:].strip():

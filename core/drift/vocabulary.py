@@ -17,7 +17,7 @@ ALTERNATIVES: dict[str, dict[str, str]] = {
     "concurrency control": {
         "optimistic locking": r"optimistic(?:\s+(?:locking|locks?|concurrency(?:\s+control)?))?",
         "pessimistic locking": (
-            r"pessimistic(?:\s+(?:locking|locks?|concurrency))?|select\b[^\n]{0,80}?\bfor\s+update|"
+            r"pessimistic(?:\s+(?:locking|locks?|concurrency))?|select\b[^\n]{0,80}?\bfor\s+update|(?-i:FOR\s+UPDATE)|"
             r"with_for_update|row[- ]level\s+locks?|lock\s+the\s+rows?"
         ),
     },

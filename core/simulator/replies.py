@@ -529,8 +529,12 @@ _TYPOS = [
 _IMPLEMENTING = re.compile(r"\b(?:implement\w*|build|add|create|write|code)\b", re.I)
 
 
+_FIXING = re.compile(r"^\W*(?:please\s+)?(?:fix|correct|remove|tidy)\b", re.I)
+
+
 def is_trivial(prompt: str) -> bool:
-    return bool(_TRIVIAL.search(prompt)) and len(prompt.split()) <= 25
+    """A one-line fix ("Fix the typo in README.md"): a diff answers it in either pane, no plan needed."""
+    return bool(_FIXING.search(prompt) and _TRIVIAL.search(prompt)) and len(prompt.split()) <= 25
 
 
 def _trivial(writer: _Writer, prompt: str) -> None:
@@ -669,7 +673,7 @@ def compose(prompt: str, system: str, family: str, seed: int, *, tokens: int | N
     pack = _pack(key_words)
     topic = topics.topic_of(prompt)
     fitted = True  # the reply has its natural length: no detail sections to reach the default range
-    if is_trivial(prompt) and kind != "plan":
+    if is_trivial(prompt):
         _trivial(writer, prompt)
         extend = _exec_extension
     elif kind == "plan" and topic is not None:

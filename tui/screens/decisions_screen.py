@@ -55,11 +55,11 @@ class DecisionsScreen(Screen[None]):
         self.rows = statuses(replies, decisions)
         table = self.query_one(DataTable)
         table.add_column("status", width=11, key="status")
-        table.add_column("decision", key="decision")
         table.add_column("source", key="source")
+        table.add_column("decision", key="decision")
         for index, (decision, status, _) in enumerate(self.rows):
             label, style = LABELS[status]
-            table.add_row(Text(label, style=style), decision.text, decision.where, key=str(index))
+            table.add_row(Text(label, style=style), decision.where, decision.text, key=str(index))
         counts = {status: sum(1 for _, s, _ in self.rows if s == status) for status in LABELS}
         summary = self.query_one("#decisions-summary", Static)
         if not self.rows:
@@ -67,7 +67,8 @@ class DecisionsScreen(Screen[None]):
         else:
             summary.update(
                 f"{len(self.rows)} decisions · {counts[FOLLOWED]} followed · {counts[DRIFTED]} drifted · "
-                f"{counts[UNTOUCHED]} not touched yet · checked against {len(replies)} execution replies"
+                f"{counts[UNTOUCHED]} not touched yet · checked against {len(replies)} execution "
+                + ("reply" if len(replies) == 1 else "replies")
             )
         table.focus()
         self._show_detail(0)
