@@ -46,7 +46,7 @@ async def test_f9_lists_each_decision_as_followed_drifted_or_untouched_and_fits_
         await send_and_wait(pilot, "exec", "Implement order updates [[sim:drift]]")
         await send_and_wait(pilot, "exec", "Implement login")  # 15-minute JWTs and pytest tests
         await pilot.press("f9")
-        await wait_until(pilot, lambda: isinstance(app.screen, DecisionsScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, DecisionsScreen) and app.screen.loaded)
         screen = app.screen
         statuses = {decision.line: status for decision, status, _ in screen.rows}
         assert statuses == {3: "drifted", 4: "followed", 5: "followed"}
@@ -67,7 +67,7 @@ async def test_untouched_decisions_before_any_execution(simulator, tmp_path):
     app = make_app(simulator, _project(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f9")
-        await wait_until(pilot, lambda: isinstance(app.screen, DecisionsScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, DecisionsScreen) and app.screen.loaded)
         assert {status for _, status, _ in app.screen.rows} == {"untouched"}
 
 

@@ -37,6 +37,7 @@ class DecisionsScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.rows: list[tuple[Any, str, Any]] = []
+        self.loaded = False  # set once the check has run and the table is filled
 
     def compose(self) -> ComposeResult:
         with Vertical(id="decisions"):
@@ -47,30 +48,40 @@ class DecisionsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from core.drift.check import statuses
-        from core.drift.decisions import session_decisions
-
-        decisions = session_decisions(self.session)
-        replies = exec_replies(self.session)
-        self.rows = statuses(replies, decisions)
         table = self.query_one(DataTable)
         table.add_column("status", width=11, key="status")
         table.add_column("source", key="source")
         table.add_column("decision", key="decision")
-        for index, (decision, status, _) in enumerate(self.rows):
+        table.focus()
+        self.query_one("#decisions-summary", Static).update("Checking the execution replies…")
+        self.run_worker(self._check, thread=True, group="decisions", name="decisions-check")
+
+    def _check(self) -> None:
+        """Every execution reply against every decision: in a thread, long sessions take a moment."""
+        from core.drift.check import statuses
+        from core.drift.decisions import session_decisions
+
+        replies = exec_replies(self.session)
+        rows = statuses(replies, session_decisions(self.session))
+        self.app.call_from_thread(self._show, rows, len(replies))
+
+    def _show(self, rows: list[tuple[Any, str, Any]], replies: int) -> None:
+        self.rows = rows
+        table = self.query_one(DataTable)
+        for index, (decision, status, _) in enumerate(rows):
             label, style = LABELS[status]
             table.add_row(Text(label, style=style), decision.where, decision.text, key=str(index))
-        counts = {status: sum(1 for _, s, _ in self.rows if s == status) for status in LABELS}
+        counts = {status: sum(1 for _, s, _ in rows if s == status) for status in LABELS}
         summary = self.query_one("#decisions-summary", Static)
-        if not self.rows:
+        if not rows:
             summary.update("No decisions found: CLAUDE.md and the active plan state none this check can read.")
         else:
             summary.update(
-                f"{len(self.rows)} decisions · {counts[FOLLOWED]} followed · {counts[DRIFTED]} drifted · "
-                f"{counts[UNTOUCHED]} not touched yet · checked against {len(replies)} execution "
-                + ("reply" if len(replies) == 1 else "replies")
+                f"{len(rows)} decisions · {counts[FOLLOWED]} followed · {counts[DRIFTED]} drifted · "
+                f"{counts[UNTOUCHED]} not touched yet · checked against {replies} execution "
+                + ("reply" if replies == 1 else "replies")
             )
-        table.focus()
+        self.loaded = True
         self._show_detail(0)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

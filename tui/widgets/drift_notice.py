@@ -41,8 +41,11 @@ async def check_exec_reply(pane: Any, reply_view: Any, text: str) -> list[Findin
     from core.drift.check import check_reply
     from core.drift.decisions import session_decisions
 
+    import asyncio
+
     session = pane.session
-    findings = check_reply(text, session_decisions(session))
+    # Off the event loop: a 40k-token reply takes tens of milliseconds to check.
+    findings = await asyncio.to_thread(lambda: check_reply(text, session_decisions(session)))
     note = ""
     if findings and getattr(session.settings, "drift_second_opinion", False):
         from core import models
