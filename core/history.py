@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-# Characters per token when estimating. Real tokenizers give about 4 for English prose and
-# fewer for code; 3 over-estimates the tokens on purpose, so a trimmed history still fits
-# instead of coming back as "prompt is too long".
-CHARS_PER_TOKEN = 3
+from core.token_estimate import CHARS_PER_TOKEN
+
+# Code tokenizes denser than prose: trimming counts a third more tokens than the estimate,
+# so a trimmed history still fits instead of coming back as "prompt is too long".
+SAFETY_MARGIN = 4 / 3
 
 # A reply still marked "streaming" whose row has not changed for this long was cut off (the
 # process was killed): a live stream rewrites its row at least every 0.5 s while text arrives.
@@ -32,7 +33,8 @@ def history_from_messages(rows: Iterable[Any]) -> list[dict[str, Any]]:
 
 
 def estimate_tokens(history: list[dict[str, Any]]) -> int:
-    return sum(len(str(message["content"])) for message in history) // CHARS_PER_TOKEN + 4 * len(history)
+    chars = sum(len(str(message["content"])) for message in history)
+    return int(chars * SAFETY_MARGIN) // CHARS_PER_TOKEN + 4 * len(history)
 
 
 def trim_history(history: list[dict[str, Any]], max_tokens: int) -> tuple[list[dict[str, Any]], int]:

@@ -21,22 +21,16 @@ from core.costs import pricing
 from core.engines.claude_code_setup import MISSING as CLAUDE_MISSING
 from core.engines.client import Endpoint, make_client
 from core.handoff.exec_context import ExecContext
-from core.history import CHARS_PER_TOKEN, trim_history
+from core.panes import PANES, Pane
+from core.history import SAFETY_MARGIN, trim_history
+from core.token_estimate import CHARS_PER_TOKEN
 from core.events import TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, TurnStarted, UsageUpdate
 from core.settings import Settings
 from core.engines.api import TurnRequest, stream_turn
 from core.costs.usage import TokenUsage
 
-PANES = ("plan", "exec")
-PANE_TITLES = {"plan": "PLAN", "exec": "EXECUTE"}
 FLUSH_INTERVAL = 0.5  # seconds between partial-text writes while streaming (DESIGN.md)
 
-PLAN_SYSTEM = (
-    "You are the planning model in a two-model workflow: you plan, a faster model implements. "
-    "Weigh the trade-offs, then write the plan in Markdown with a `# <Topic> Plan` title, "
-    "sections for goals, architecture, decisions with their reasons, implementation steps "
-    "(numbered, each small enough to hand to the implementer), risks and open questions."
-)
 @dataclass
 class PaneState:
     name: str
@@ -79,8 +73,8 @@ class Session:
         self.project_dir = project_dir
         self.store = store
         self.panes = {
-            "plan": PaneState("plan", settings.plan_model),
-            "exec": PaneState("exec", settings.exec_model),
+            Pane.PLAN: PaneState(Pane.PLAN, settings.plan_model),
+            Pane.EXEC: PaneState(Pane.EXEC, settings.exec_model),
         }
         self._cancel = {pane: asyncio.Event() for pane in PANES}
         self._client = client
@@ -164,18 +158,28 @@ class Session:
         return False
 
     def _default_context(self, pane: str) -> ExecContext:
+        """What `pane`'s message carries; sending records the files' versions as "sent"."""
         from core.handoff.context_files import load_context
 
         return load_context(self, pane)
 
-    def request_for(self, pane: str, prompt: str) -> tuple[TurnRequest, ExecContext, int]:
+    def context_for(self, pane: str, *, record: bool = False) -> ExecContext:
+        """The context `pane`'s next message carries; recorded as sent only with `record`."""
+        if self.context_provider == self._default_context:
+            from core.handoff.context_files import context_report
+
+            return context_report(self, pane, record=record).context
+        return self.context_provider(pane)
+
+    def request_for(self, pane: str, prompt: str, *, record: bool = False) -> tuple[TurnRequest, ExecContext, int]:
+        """The request a send of `prompt` would make. A preview (no side effects) unless `record`."""
         state = self.panes[pane]
-        context = self.context_provider(pane)
+        context = self.context_for(pane, record=record)
         room = (
             models.info(state.model).context_window
             - self.settings.max_tokens
-            - sum(len(block.get("text", "")) for block in context.blocks) // CHARS_PER_TOKEN
-            - len(prompt) // CHARS_PER_TOKEN
+            - int(sum(len(block.get("text", "")) for block in context.blocks) * SAFETY_MARGIN) // CHARS_PER_TOKEN
+            - int(len(prompt) * SAFETY_MARGIN) // CHARS_PER_TOKEN
         )
         history, trimmed = trim_history(state.history, max(room, 0))
         messages = [*history, {"role": "user", "content": prompt}]
@@ -197,6 +201,7 @@ class Session:
         """One turn in `pane`: yields TurnStarted, deltas, usage, retries, then TurnDone/TurnFailed."""
         if pane not in PANES:
             raise ValueError(f"unknown pane {pane!r}")
+        pane = Pane(pane)
         state = self.panes[pane]
         if state.streaming:
             yield TurnFailed("A reply is already streaming in this pane; Esc cancels it.", "busy")
@@ -205,7 +210,7 @@ class Session:
         cancel = self._cancel[pane]
         cancel.clear()
         try:
-            request, context, trimmed = self.request_for(pane, prompt)
+            request, context, trimmed = self.request_for(pane, prompt, record=True)
             yield TurnStarted(pane, state.model, context.files, trimmed)
             recorder = _Recorder(self, pane, state.model, prompt)
             final: TurnDone | TurnFailed | None = None

@@ -36,6 +36,8 @@ class Settings:
     drift_second_opinion: bool = False
     # Guard rails that the user silenced, by name.
     silenced_guards: tuple[str, ...] = field(default_factory=tuple)
+    # The user's keymap: binding id -> keys ("f10" or "ctrl+k,f10"); the [keys] table.
+    keys: dict[str, str] = field(default_factory=dict, hash=False)
     problems: tuple[str, ...] = field(default_factory=tuple, compare=False)
 
 
@@ -63,6 +65,10 @@ def _coerce(name: str, value: object, default: object) -> object:
         return int(value)  # type: ignore[arg-type]
     if isinstance(default, float):
         return float(value)  # type: ignore[arg-type]
+    if isinstance(default, dict):
+        if not isinstance(value, dict) or not all(isinstance(v, str) and v.strip() for v in value.values()):
+            raise ValueError(value)
+        return {str(k): v.strip() for k, v in value.items()}
     if isinstance(default, tuple):
         if isinstance(value, str):
             return tuple(v.strip() for v in value.split(",") if v.strip())

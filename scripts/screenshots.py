@@ -30,7 +30,7 @@ CLAUDE_MD = """# Shop
 
 async def wait_for_turns(app) -> None:
     while True:
-        busy = [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]
+        busy = [w for w in app.workers if w.group in ("plan", "exec") and not w.is_finished]
         if not busy:
             return
         await app.workers.wait_for_complete(busy)

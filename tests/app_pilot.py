@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from core.engines.client import demo_endpoint
+from core.panes import PANES
 from core.settings import Settings
 from tui.launch import build_app
 
@@ -19,7 +20,10 @@ LONG_CLAUDE_MD = "# Project rules\n\n" + "".join(
 
 
 def make_app(sim, project: Path, **settings):
+    """The app on the simulator. The model guard rails ask before a send (a dialog), so they
+    are silenced unless a test passes `silenced_guards` itself."""
     settings.setdefault("plan_thinking", False)
+    settings.setdefault("silenced_guards", ("opus_trivial", "sonnet_architecture"))
     return build_app(project, demo_endpoint(sim.base_url), Settings(**settings), new_session=True)
 
 
@@ -36,10 +40,15 @@ async def turns_done(app) -> None:
     """Wait for every send (its checks, then its turn) to finish; the file watcher keeps running."""
 
     async def drain() -> None:
-        while busy := [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]:
+        while busy := sending(app):
             await app.workers.wait_for_complete(busy)
 
     await asyncio.wait_for(drain(), 60)
+
+
+def sending(app) -> list:
+    """The panes' send workers still running (one group per pane: pre-flight, then the turn)."""
+    return [w for w in app.workers if w.group.split("-")[0] in PANES and not w.is_finished]
 
 
 async def send(pilot, pane: str, prompt: str) -> None:
@@ -48,10 +57,26 @@ async def send(pilot, pane: str, prompt: str) -> None:
     app = pilot.app
     app.pane(pane).focus_input()
     await pilot.pause()
-    before = app.prompts_submitted
+    before = _sends_started(app, pane)
     app.pane(pane).prompt_input.value = prompt
     await pilot.press("enter")
-    await wait_until(pilot, lambda: app.prompts_submitted > before)
+    await wait_until(pilot, lambda: _sends_started(app, pane) > before)
+
+
+def _sends_started(app, pane: str) -> int:
+    """How many sends the main screen has started in `pane` since the helper started counting."""
+    main = app.main
+    counts = main.__dict__.get("_test_sends")
+    if counts is None:
+        counts = main._test_sends = {}
+        run_worker = main.run_worker
+
+        def counting(work, *args, group: str = "default", **kwargs):
+            counts[group] = counts.get(group, 0) + 1
+            return run_worker(work, *args, group=group, **kwargs)
+
+        main.run_worker = counting
+    return counts.get(pane, 0)
 
 
 async def send_and_wait(pilot, pane: str, prompt: str) -> None:

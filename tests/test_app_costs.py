@@ -63,12 +63,12 @@ async def test_live_meter_moves_while_a_paced_reply_streams_then_equals_the_hand
         streaming = lambda: app.session.panes["exec"].streaming  # noqa: E731
 
         # message_start prices the input before any text; then the output estimate moves.
-        await wait_until(pilot, lambda: "exec" in app.live and app.live["exec"].usage.output_tokens > 20)
-        first = app.live["exec"]
+        await wait_until(pilot, lambda: "exec" in app.main.costs.live and app.main.costs.live["exec"].usage.output_tokens > 20)
+        first = app.main.costs.live["exec"]
         first_texts = (pane_line(app, "exec"), meter.text)
         assert streaming(), "the meter moved before the reply ended"
-        await wait_until(pilot, lambda: "exec" in app.live and app.live["exec"].usage.output_tokens > first.usage.output_tokens + 40)
-        second = app.live["exec"]
+        await wait_until(pilot, lambda: "exec" in app.main.costs.live and app.main.costs.live["exec"].usage.output_tokens > first.usage.output_tokens + 40)
+        second = app.main.costs.live["exec"]
         assert streaming()
         assert second.cost_usd > first.cost_usd
         assert (pane_line(app, "exec"), meter.text) != first_texts
@@ -102,7 +102,7 @@ async def test_plan_and_exec_turns_add_up_with_the_all_opus_counterfactual(simul
         exec_opus = by_hand(OPUS, exec_row.usage)
         # The execution reply on Sonnet costs half what Opus rates would: saved 50 % on it.
         assert exec_opus == 2 * exec_cost
-        assert app.last_reply["exec"].savings_pct == 50.0
+        assert app.main.costs.last_reply["exec"].savings_pct == 50.0
         tooltip = app.pane("exec").query_one(PaneCostLine).long_text
         assert f"Priced at Opus rates: {format_usd(exec_opus)} (saved 50%)" in tooltip
         # The session: both panes, the counterfactual prices the Sonnet reply at Opus rates.
@@ -146,14 +146,14 @@ async def test_cache_write_then_read_across_two_exec_turns_shows_in_the_pane_lin
     app = make_app(simulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await send_and_wait(pilot, "exec", "Implement the login endpoint [[sim:tokens=40]]")
-        first = app.last_reply["exec"].usage
+        first = app.main.costs.last_reply["exec"].usage
         assert first.cache_creation_input_tokens >= 1_024 and first.cache_read_input_tokens == 0
         written = first.cache_creation_input_tokens
         assert f"({written / 1000:.1f}k cache write)" in pane_line(app, "exec")
         assert "cached" not in pane_line(app, "exec")
 
         await send_and_wait(pilot, "exec", "Implement the logout endpoint [[sim:tokens=40]]")
-        second = app.last_reply["exec"].usage
+        second = app.main.costs.last_reply["exec"].usage
         assert second.cache_read_input_tokens == written and second.cache_creation_input_tokens == 0
         assert f"({written / 1000:.1f}k cached)" in pane_line(app, "exec")
         rows = stored_rows(app)

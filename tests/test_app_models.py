@@ -15,6 +15,7 @@ from app_pilot import (
     OPUS,
     SONNET,
     make_app,
+    turns_done,
     record_notices,
     send_and_wait,
     wait_until,
@@ -139,30 +140,57 @@ SONNET_NOTICE = "Sonnet is about to answer a question that weighs trade-offs"
 PLAN_NOTICE = "The planning pane has a plan that is not saved"
 
 
-async def test_guard_rail_opus_on_a_trivial_task(simulator, tmp_path):
-    app = make_app(simulator, tmp_path)
+async def guard_dialog_for(pilot, pane: str, prompt: str):
+    """Type `prompt` and press Enter; returns the guard dialog that asks before anything is sent."""
+    from tui.screens.guard_dialog import GuardDialog
+
+    app = pilot.app
+    app.pane(pane).focus_input()
+    await pilot.pause()
+    app.pane(pane).prompt_input.value = prompt
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, GuardDialog))
+    return app.screen
+
+
+async def test_guard_rail_asks_before_opus_answers_a_trivial_task(simulator, tmp_path):
+    app = make_app(simulator, tmp_path, silenced_guards=())
     async with app.run_test(size=SIZE) as pilot:
-        shown = record_notices(app)
-        await send_and_wait(pilot, "plan", TRIVIAL)
-        assert [n for n in shown if n.startswith("Guard rail:")] == [
-            f"Guard rail: {OPUS_NOTICE} (simple bug fix); Sonnet does this as well for a fraction of the cost."
-        ]
-        assert simulator.requests[-1]["body"]["model"] == OPUS, "a notice never blocks the send"
+        dialog = await guard_dialog_for(pilot, "plan", TRIVIAL)
+        message = str(dialog.query_one("#guard-message").render())
+        assert f"{OPUS_NOTICE} (simple bug fix); Sonnet does this as well" in message
+        assert "Sonnet 5.5" in str(dialog.query_one("#guard-switch").label), "the dialog names the cheaper model"
+        assert simulator.requests == [], "nothing is sent before the user answers"
+        # Cancel: nothing sent, the prompt stays in the box.
+        await pilot.press("c")
+        await turns_done(app)
+        assert simulator.requests == []
+        assert app.pane("plan").prompt_input.value == TRIVIAL
+        # Send anyway: to Opus.
+        await guard_dialog_for(pilot, "plan", TRIVIAL)
+        await pilot.press("y")
+        await turns_done(app)
+        assert simulator.requests[-1]["body"]["model"] == OPUS
+        # Switch and send: the pane moves to Sonnet and the prompt goes there.
+        await guard_dialog_for(pilot, "plan", TRIVIAL + " again")
+        await pilot.press("s")
+        await turns_done(app)
+        assert app.session.panes["plan"].model == SONNET
+        assert simulator.requests[-1]["body"]["model"] == SONNET
 
 
 @pytest.mark.parametrize("pane", ["plan", "exec"])
-async def test_guard_rail_sonnet_on_an_architecture_question(simulator, tmp_path, pane):
-    app = make_app(simulator, tmp_path, plan_model=SONNET)
+async def test_guard_rail_asks_before_sonnet_answers_an_architecture_question(simulator, tmp_path, pane):
+    app = make_app(simulator, tmp_path, plan_model=SONNET, silenced_guards=())
     async with app.run_test(size=SIZE) as pilot:
-        shown = record_notices(app)
-        await send_and_wait(pilot, pane, ARCHITECTURE)
-        guard = [n for n in shown if n.startswith("Guard rail:")]
-        assert len(guard) == 1 and SONNET_NOTICE in guard[0]
-        # The right model hears nothing.
-        app.pane(pane).focus_input()
-        await pilot.press("ctrl+t")
+        dialog = await guard_dialog_for(pilot, pane, ARCHITECTURE)
+        assert SONNET_NOTICE in str(dialog.query_one("#guard-message").render())
+        await pilot.press("s")
+        await turns_done(app)
+        assert simulator.requests[-1]["body"]["model"] == OPUS
+        # The right model hears nothing: the next send goes straight out.
         await send_and_wait(pilot, pane, ARCHITECTURE + " Think about hot tenants too.")
-        assert len([n for n in shown if n.startswith("Guard rail:")]) == 1
+        assert simulator.requests[-1]["body"]["messages"][-1]["content"].endswith("hot tenants too.")
 
 
 async def test_guard_rail_exec_pane_started_while_the_plan_is_unsaved(simulator, tmp_path):
@@ -175,7 +203,7 @@ async def test_guard_rail_exec_pane_started_while_the_plan_is_unsaved(simulator,
         assert [n for n in shown if PLAN_NOTICE in n], shown
         # Once the plan is saved, the execution pane starts without a notice.
         shown.clear()
-        app.saved_plan_reply = app.last_plan_reply()
+        app.main.handoff.saved_plan_reply = app.main.handoff.last_plan_reply()
         await send_and_wait(pilot, "exec", "Implement the logout endpoint")
         assert not [n for n in shown if PLAN_NOTICE in n]
 
@@ -197,7 +225,7 @@ async def test_silenced_guard_rails_say_nothing(simulator, tmp_path):
 async def cached_exec_turn(pilot, simulator) -> int:
     """One execution turn that writes the system prompt to the cache; the tokens written."""
     await send_and_wait(pilot, "exec", "Implement the login endpoint [[sim:tokens=30]]")
-    written = pilot.app.last_reply["exec"].usage.cache_creation_input_tokens
+    written = pilot.app.main.costs.last_reply["exec"].usage.cache_creation_input_tokens
     assert written >= 1_024
     return written
 
@@ -221,10 +249,11 @@ async def test_picker_shows_the_switch_penalty_for_each_model_before_switching(s
         option_list = app.screen.query_one("OptionList")
         prompts = {option_list.get_option_at_index(i).id: str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)}
         expected = format_usd(rewrite_penalty(tokens))
-        assert f"next message ≈ +{expected}" in prompts[OPUS]
-        assert "next message" not in prompts[SONNET]  # the current model keeps its cache
+        # The one cache-loss sentence (core.costs.cache_accounting), as everywhere else.
+        assert f"the next message costs about {expected} more to rebuild it" in prompts[OPUS]
+        assert "prompt cache" not in prompts[SONNET]  # the current model keeps its cache
         # Haiku writes at $0.125/MTok against Sonnet's $0.1 read: a fraction of a cent, said so.
-        assert "next message < +$0.001" in prompts["claude-haiku-5-5"]
+        assert "costs under $0.001 more" in prompts["claude-haiku-5-5"]
         assert "prompt cache" in str(app.screen.query_one("#picker-note").render())
         await pilot.press("escape")
         assert app.session.panes["exec"].model == SONNET
@@ -248,14 +277,14 @@ async def test_ctrl_t_and_the_palette_state_the_switch_penalty(simulator, tmp_pa
         await wait_until(pilot, lambda: any("prompt cache" in n for n in shown))
         assert app.session.panes["exec"].model == OPUS
         assert (
-            f"Prompt cache: The {format_tokens(tokens)}-token prompt cache stays with Sonnet 5.5: "
-            f"the next message costs about {format_usd(rewrite_penalty(tokens))} more to rebuild it on Opus 5.5. "
+            f"Prompt cache: Switching drops the {format_tokens(tokens)}-token prompt cache: "
+            f"the next message costs about {format_usd(rewrite_penalty(tokens))} more to rebuild it. "
             "Switching back before it expires keeps it."
         ) in shown
         # And it was right: the next message writes the prefix again, on Opus.
         await send_and_wait(pilot, "exec", "Implement the logout endpoint [[sim:tokens=30]]")
-        assert app.last_reply["exec"].usage.cache_creation_input_tokens == tokens
-        assert app.last_reply["exec"].usage.cache_read_input_tokens == 0
+        assert app.main.costs.last_reply["exec"].usage.cache_creation_input_tokens == tokens
+        assert app.main.costs.last_reply["exec"].usage.cache_read_input_tokens == 0
 
 
 async def test_no_penalty_without_a_cache(simulator, tmp_path):
@@ -263,7 +292,7 @@ async def test_no_penalty_without_a_cache(simulator, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         shown = record_notices(app)
         await send_and_wait(pilot, "exec", "Implement the login endpoint [[sim:tokens=30]]")
-        assert app.cached_prefix_tokens("exec") == 0  # the system prompt is under the cache minimum
+        assert app.main.costs.cached_prefix_tokens("exec") == 0  # the system prompt is under the cache minimum
         app.pane("exec").focus_input()
         await pilot.press("ctrl+t")
         await pilot.pause()
@@ -284,7 +313,7 @@ async def test_a_resumed_session_remembers_the_pane_cache_until_it_expires(simul
 
     from core.engines.client import demo_endpoint
     from core.settings import Settings
-    from tui.cost_tracking import CACHE_LIFETIME, PaneCache
+    from tui.cost_tracker import CACHE_LIFETIME, PaneCache
     from tui.launch import build_app
 
     (tmp_path / "CLAUDE.md").write_text(LONG_CLAUDE_MD)
@@ -295,10 +324,10 @@ async def test_a_resumed_session_remembers_the_pane_cache_until_it_expires(simul
     async with resumed.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert resumed.session.id == app.session.id
-        assert resumed.cached_prefix_tokens("exec") == tokens
-        assert resumed.cached_prefix_tokens("exec", OPUS) == 0  # the cache belongs to Sonnet
-        assert "costs about" in resumed.switch_penalty_text("exec", OPUS)
-        cache = resumed.pane_cache["exec"]
-        resumed.pane_cache["exec"] = PaneCache(cache.model, cache.tokens, cache.at - CACHE_LIFETIME - timedelta(seconds=1))
-        assert resumed.cached_prefix_tokens("exec") == 0, "an expired cache costs nothing to lose"
-        assert resumed.switch_penalty_text("exec", OPUS) is None
+        assert resumed.main.costs.cached_prefix_tokens("exec") == tokens
+        assert resumed.main.costs.cached_prefix_tokens("exec", OPUS) == 0  # the cache belongs to Sonnet
+        assert "costs about" in resumed.main.costs.switch_penalty_text("exec", OPUS)
+        cache = resumed.main.costs.pane_cache["exec"]
+        resumed.main.costs.pane_cache["exec"] = PaneCache(cache.model, cache.tokens, cache.at - CACHE_LIFETIME - timedelta(seconds=1))
+        assert resumed.main.costs.cached_prefix_tokens("exec") == 0, "an expired cache costs nothing to lose"
+        assert resumed.main.costs.switch_penalty_text("exec", OPUS) is None

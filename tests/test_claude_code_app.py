@@ -22,7 +22,8 @@ from core.settings import Settings
 from core.store.database import Store
 from tui.cli import main
 from tui.engine_commands import engine_system_commands, switch_engine, toggle_accept_edits
-from tui.launch import build_app, choose_claude_code_endpoint
+from core.engines.client import choose_claude_code_endpoint
+from tui.launch import build_app
 from tui.widgets.conversation import ReplyView
 from tui.widgets.tool_call import ToolCallView
 from app_pilot import record_notices, send_and_wait

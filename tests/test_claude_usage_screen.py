@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from claude_usage_tree import assistant_line, dump
 from textual.widgets import DataTable, Static
 
-from themes import ThemedApp
+from tui.theming import ThemedApp
 from tui.screens.usage_screen import UsageScreen
 
 NOW = datetime(2025, 10, 7, 15, 30, tzinfo=timezone.utc)
@@ -86,7 +86,7 @@ async def test_a_transcript_line_appended_shows_up_live(tmp_path):
     screen = UsageScreen([root], cache=tmp_path / "cache.sqlite3", opus_model=OPUS, clock=lambda: NOW, tz=timezone.utc)
     app = Host(screen)
     async with app.run_test(size=(140, 50)) as pilot:
-        await wait_for(app.watching, pilot)
+        await wait_for(app.main.handoff.watching, pilot)
         await wait_for(app.scanned, pilot)  # the catch-up scan after the watcher started
         assert screen.dashboard.today.totals.messages == 1
         before = screen.scans

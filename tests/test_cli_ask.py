@@ -438,7 +438,7 @@ async def test_ask_and_the_tui_write_one_store_at_the_same_time(paced_simulator,
                 break
             await pilot.pause()
         rest, stderr = await process.communicate()
-        while busy := [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]:
+        while busy := [w for w in app.workers if w.group in ("plan", "exec") and not w.is_finished]:
             await app.workers.wait_for_complete(busy)
         await pilot.pause()
         assert process.returncode == 0, stderr.decode()

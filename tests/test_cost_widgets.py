@@ -14,7 +14,8 @@ from core.costs import pricing
 from core.costs.budget import BudgetLimits, check_before_send, check_while_streaming
 from core.costs.cost_view import CostLine
 from core.costs.usage import TokenUsage
-from themes import SEGUE_DARK, ThemedApp
+from themes import SEGUE_DARK
+from tui.theming import ThemedApp
 from tui.screens.budget_dialog import BudgetDialog
 from tui.screens.cost_screen import CostScreen
 from tui.widgets.cost_meter import CostMeter, PaneCostLine

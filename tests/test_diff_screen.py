@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import ContentSwitcher, OptionList, Static
 
-from themes import ThemedApp
+from tui.theming import ThemedApp
 from tui.screens.diff_screen import DiffScreen, VersionPicker
 from tui.widgets.diff_view import DiffView
 

@@ -84,7 +84,7 @@ async def test_second_opinion_confirms_through_haiku_and_its_cost_is_in_the_mete
         rows = app.store.usage_rows(app.session.id)
         haiku = [row for row in rows if row.model == "claude-haiku-5-5"]
         assert len(haiku) == 1 and haiku[0].pane == "exec" and haiku[0].cost_usd > 0
-        await wait_until(pilot, lambda: app.stored_session.cost_usd == sum(row.cost_usd for row in rows))
+        await wait_until(pilot, lambda: app.main.costs.stored_session.cost_usd == sum(row.cost_usd for row in rows))
 
 
 def test_second_opinion_is_off_by_default_and_set_from_the_environment(tmp_path):

@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Markdown, OptionList, Static
 
 from core.handoff.file_watch import FileChange, watch_project
 from core.handoff.project_files import read_text_file
-from themes import ThemedApp
+from tui.theming import ThemedApp
 from tui.screens.files_screen import FilesScreen
 
 

@@ -1,7 +1,7 @@
 """Issue 5 end to end in the app: save a plan, record a decision, hand off, watch files, send.
 
 Driven with Pilot against the simulator over loopback; the watcher is the real one, so every
-wait is on app state (the context line, `app.watching`, the dialog on screen), never a sleep.
+wait is on app state (the context line, `app.main.handoff.watching`, the dialog on screen), never a sleep.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def notices(app) -> list[str]:
 
 async def started(pilot) -> None:
     """The app is up and its watcher has reported the files it started with."""
-    await wait_until(pilot, lambda: pilot.app.watching)
+    await wait_until(pilot, lambda: pilot.app.main.handoff.watching)
 
 
 def last_system(simulator) -> list[dict]:
@@ -70,7 +70,7 @@ async def test_ctrl_s_saves_the_reply_as_auth_plan_and_never_clobbers(simulator,
         await started(pilot)
         await send(pilot, "plan", "Plan authentication for our app [[sim:tokens=400]]")
         reply = app.pane("plan").query(ReplyView).last()
-        assert app.unsaved_plan()
+        assert app.main.handoff.unsaved_plan()
 
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, SavePlanDialog))
@@ -80,7 +80,7 @@ async def test_ctrl_s_saves_the_reply_as_auth_plan_and_never_clobbers(simulator,
 
         plan = tmp_path / "AUTH_PLAN.md"
         assert plan.read_bytes() == reply.text.encode("utf-8")
-        assert not app.unsaved_plan()
+        assert not app.main.handoff.unsaved_plan()
         assert app.session.picked_plan == plan
         assert "AUTH_PLAN.md (v1)" in context_line(app)
 
@@ -445,11 +445,16 @@ async def test_a_watcher_that_cannot_start_leaves_the_app_working(simulator, tmp
     app = make_app(simulator, tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: any("cannot watch" in message for message in notices(app)))
-        assert not app.watching
+        assert not app.main.handoff.watching
         (tmp_path / "CLAUDE.md").write_text("# Rules\n\n- Read at send time anyway.\n")
         await send(pilot, "exec", "Implement the importer")
         assert "Read at send time anyway." in last_system(simulator)[1]["text"]
-        assert "CLAUDE.md (v2)" in context_line(app)
+        # Only a send records a version (showing the context line does not): the text sent
+        # is the first version Segue kept.
+        assert "CLAUDE.md (v1)" in context_line(app)
+        assert [v.text for v in app.store.file_versions(str(tmp_path / "CLAUDE.md"))] == [
+            "# Rules\n\n- Read at send time anyway.\n"
+        ]
 
 
 async def test_handoff_keys_on_an_open_dialog_do_not_stack_dialogs(simulator, tmp_path):
@@ -474,7 +479,7 @@ async def test_handoff_keys_on_an_open_dialog_do_not_stack_dialogs(simulator, tm
         name = app.screen.query_one("#save-name", Input).value
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.screen is app.screen_stack[0])
-        assert (tmp_path / name).read_text() == app.last_plan_reply().text
+        assert (tmp_path / name).read_text() == app.main.handoff.last_plan_reply().text
 
 
 async def test_the_palette_opens_the_files_panel(simulator, tmp_path):

@@ -95,7 +95,7 @@ async def test_the_key_is_never_written(key, recording_simulator, project, monke
                 await pilot.pause()
                 app.pane(pane).prompt_input.value = prompt
                 await pilot.press("enter")
-                while busy := [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]:
+                while busy := [w for w in app.workers if w.group in ("plan", "exec") and not w.is_finished]:
                     await app.workers.wait_for_complete(busy)
             # Ctrl+S saves the planning reply as a plan file in the project (Enter accepts the name).
             await pilot.press("ctrl+s")

@@ -54,9 +54,9 @@ def screen_state(app) -> dict:
         "badges": {pane: str(app.pane(pane).badge.render()) for pane in ("plan", "exec")},
         "pane_costs": {pane: str(app.pane(pane).query_one(PaneCostLine).render()) for pane in ("plan", "exec")},
         "meter": str(app.query_one(CostMeter).render()),
-        "stored_session": app.stored_session,
-        "stored_pane": dict(app.stored_pane),
-        "last_reply": dict(app.last_reply),
+        "stored_session": app.main.costs.stored_session,
+        "stored_pane": dict(app.main.costs.stored_pane),
+        "last_reply": dict(app.main.costs.last_reply),
     }
 
 
@@ -188,7 +188,7 @@ async def test_f6_new_session_then_back_to_the_old_one(simulator, project):
             await pilot.pause()
             assert conversation(app, "plan") == [] and conversation(app, "exec") == []
             assert str(app.pane("plan").badge.render()) == "Opus 5.5", "a new session starts from the settings"
-            assert app.stored_session.messages == 0
+            assert app.main.costs.stored_session.messages == 0
 
             await pilot.press("f6")
             await wait_until(pilot, lambda: isinstance(app.screen, SessionsScreen))
@@ -201,8 +201,8 @@ async def test_f6_new_session_then_back_to_the_old_one(simulator, project):
             assert conversation(app, "plan") == [("user", "Plan auth"), (OPUS, "# Auth Plan\n\nUse Argon2id.")]
             assert conversation(app, "exec") == [("user", "Implement it"), (SONNET, "def login(): ...")]
             assert str(app.pane("plan").badge.render()) == "Sonnet 5.5"
-            assert app.stored_session.messages == 2
-            assert app.stored_session.cost_usd == Decimal("0.025")
+            assert app.main.costs.stored_session.messages == 2
+            assert app.main.costs.stored_session.cost_usd == Decimal("0.025")
 
 
 async def test_a_reply_cut_off_by_a_crash_resumes_as_partial(simulator, project):

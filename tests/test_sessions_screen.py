@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Static
 
 from core.store.database import Store
 from core.costs.usage import TokenUsage
-from themes import ThemedApp
+from tui.theming import ThemedApp
 from tui.screens.sessions_screen import ConfirmDeleteModal, RenameSessionModal, SessionsScreen
 
 PROJECT = "/src/shop"

@@ -31,7 +31,7 @@ async def _steady_cursor(pilot) -> None:
 
 async def _finish_turns(pilot) -> None:
     app = pilot.app
-    while busy := [w for w in app.workers if w.group.startswith(("turn-", "check-")) and not w.is_finished]:
+    while busy := [w for w in app.workers if w.group in ("plan", "exec") and not w.is_finished]:
         await app.workers.wait_for_complete(busy)
     await pilot.pause()
     app.clear_notifications()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual.app import App
 from textual.theme import Theme
 
 OPUS = "#d97757"  # Anthropic's clay: the planner
@@ -46,19 +45,3 @@ THEMES: tuple[Theme, ...] = (SEGUE_DARK, SEGUE_LIGHT)
 def variable_defaults() -> dict[str, str]:
     """$opus, $sonnet and $demo for stylesheets parsed before a theme is applied."""
     return dict(SEGUE_DARK.variables)
-
-
-class ThemedApp(App):
-    """An App with Segue's themes registered and its colour variables defined.
-
-    SegueApp and the small host apps in tests both start from here.
-    """
-
-    def __init__(self, *args, theme: str = "segue-dark", **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for segue_theme in THEMES:
-            self.register_theme(segue_theme)
-        self.theme = theme if theme in self.available_themes else "segue-dark"
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return {**super().get_theme_variable_defaults(), **variable_defaults()}

@@ -1,7 +1,8 @@
-"""The app's handoff actions: save a plan, record a decision, hand off, the files panel, watching.
+"""The hand-off between the panes: save a plan, record a decision, hand off, the files panel, watching.
 
-A mixin of SegueApp so app.py stays about layout and turns; every action here is a Binding
-there and a palette command.
+An object owned by the main screen, with its own state (the reply last saved, what the
+execution pane's next message carries, the watcher's last notice); each action is a Binding
+on the main screen and a palette command.
 """
 
 from __future__ import annotations
@@ -11,31 +12,51 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from textual import work
 from textual.css.query import NoMatches
-from textual.message import Message
 from textual.widgets import Static
 
+from core.handoff.project_files import project_relative
 from core.store.file_versions import keep_version
+from tui.messages import ProjectFilesChanged
 
 
-class ProjectFilesChanged(Message):
-    """The watcher saw CLAUDE.md or plan files change on disk."""
+class Handoff:
+    """The main screen's hand-off state and actions."""
 
-    def __init__(self, changes: list[Any], initial: bool = False) -> None:
-        super().__init__()
-        self.changes = changes
-        self.initial = initial  # the files found when watching started, not edits
+    def __init__(self, screen: Any) -> None:
+        self.screen = screen  # the MainScreen: session, store, settings, panes, notices
+        # The planning reply last saved as a plan file (guard rail: unsaved plan).
+        self.saved_plan_reply: Any = None
+        self.file_notice = ""
+        self.watching = False  # set once the watcher has reported the files it started with
+        # What the execution pane's next message carries, as last shown on its context line:
+        # the watcher's notices say "the next message uses the new text" only for these files.
+        self.context_paths: frozenset[Path] = frozenset()
+        self.context_plan: Path | None = None
+        self.left_out_paths: frozenset[Path] = frozenset()
 
+    @property
+    def session(self) -> Any:
+        return self.screen.session
 
-class HandoffActions:
-    """Needs: self.session, self.store, self.settings, self.pane(name), self.saved_plan_reply."""
+    @property
+    def store(self) -> Any:
+        return self.screen.store
 
-    # What the execution pane's next message carries, as last shown on its context line:
-    # the watcher's notices say "the next message uses the new text" only for these files.
-    context_paths: frozenset[Path] = frozenset()
-    context_plan: Path | None = None
-    left_out_paths: frozenset[Path] = frozenset()
+    @property
+    def settings(self) -> Any:
+        return self.screen.settings
+
+    def pane(self, name: str) -> Any:
+        return self.screen.pane(name)
+
+    def notify(self, *args: Any, **kwargs: Any) -> None:
+        self.screen.notify(*args, **kwargs)
+
+    def unsaved_plan(self) -> bool:
+        """The planning pane has a reply newer than the last saved plan (the seed's mistake 3)."""
+        reply = self.last_plan_reply()
+        return reply is not None and reply is not self.saved_plan_reply
 
     # -- the planning reply ----------------------------------------------------------------
 
@@ -45,23 +66,10 @@ class HandoffActions:
         replies = [reply for reply in self.pane("plan").query(ReplyView) if reply.text.strip()]
         return replies[-1] if replies else None
 
-    def on_main_screen(self) -> bool:
-        """True when no dialog or panel is open.
-
-        Ctrl+S is a priority binding, so it reaches the app with a dialog open (the other
-        handoff keys do not): without this check a save dialog would open over the files panel.
-        """
-        return self.screen is self.screen_stack[0]
-
-    def action_save_plan(self) -> None:
+    def save_plan(self) -> None:
         from core.handoff.plan_naming import propose_plan_name
         from tui.screens.save_plan_dialog import SavePlanDialog
 
-        if isinstance(self.screen, SavePlanDialog):
-            self.screen.save()  # Ctrl+S in the save dialog means "save"
-            return
-        if not self.on_main_screen():
-            return
         if self.session.panes["plan"].streaming:
             # Saving now would write half a plan and mark the reply saved.
             self.notify(
@@ -84,11 +92,11 @@ class HandoffActions:
             if self.store is not None:
                 keep_version(self.store, str(path), reply.text, "saved")
             self.refresh_context_line()
-            self.notify(f"Saved {_relative(path, project)}. Ctrl+O hands it to the execution pane.", title="Plan saved")
+            self.notify(f"Saved {project_relative(path, project)}. Ctrl+O hands it to the execution pane.", title="Plan saved")
 
-        self.push_screen(SavePlanDialog(reply.text, project, proposed, pattern=self.settings.plan_pattern), saved)
+        self.screen.app.push_screen(SavePlanDialog(reply.text, project, proposed, pattern=self.settings.plan_pattern), saved)
 
-    def action_record_decision(self) -> None:
+    def record_decision(self) -> None:
         from core.handoff.context_files import active_plan_path
         from core.handoff.plan_naming import topic_line
         from core.handoff.project_files import FileProblem, read_text_file
@@ -111,10 +119,10 @@ class HandoffActions:
                 self.refresh_context_line()
                 self.notify("Decision recorded in CLAUDE.md; the execution pane's next message carries it.")
 
-        plan_name = _relative(plan, self.session.project_dir) if plan is not None else None
-        self.push_screen(DecisionDialog(self.session.project_dir, plan_name, heading, suggest_decision(source)), recorded)
+        plan_name = project_relative(plan, self.session.project_dir) if plan is not None else None
+        self.screen.app.push_screen(DecisionDialog(self.session.project_dir, plan_name, heading, suggest_decision(source)), recorded)
 
-    def action_hand_off(self) -> None:
+    def hand_off(self) -> None:
         from core.handoff.context_files import active_plan_path
         from core.handoff.plan_naming import topic_line
         from core.handoff.project_files import FileProblem, read_text_file
@@ -128,7 +136,7 @@ class HandoffActions:
         except FileProblem as error:
             self.notify(f"{error} Fix it before handing it off: the execution pane would not get it.", severity="error")
             return
-        name = _relative(plan, self.session.project_dir)
+        name = project_relative(plan, self.session.project_dir)
         pane = self.pane("exec")
         what = topic.lower() if topic else "the plan"
         prompt = pane.prompt_input
@@ -138,18 +146,18 @@ class HandoffActions:
         self.refresh_context_line()
         # No toast: it would sit over the very input the user is about to edit.
 
-    def action_show_files(self) -> None:
+    def show_files(self) -> None:
         from core.handoff.context_files import active_plan_path
         from tui.screens.files_screen import FilesScreen
 
-        self.push_screen(
+        self.screen.app.push_screen(
             FilesScreen(self.session.project_dir, active_plan_path(self.session), pattern=self.settings.plan_pattern)
         )
 
-    def on_files_screen_active_plan_picked(self, event) -> None:
+    def active_plan_picked(self, event) -> None:
         self.session.pick_plan(event.path)
         self.refresh_context_line()
-        self.notify(f"{_relative(event.path, self.session.project_dir)} is now the active plan.")
+        self.notify(f"{project_relative(event.path, self.session.project_dir)} is now the active plan.")
 
     # -- the execution context -------------------------------------------------------------
 
@@ -158,12 +166,12 @@ class HandoffActions:
         from core.handoff.context_files import context_report
 
         try:
-            line = self.pane("exec").query_one("#context-exec", Static)
+            line = self.screen.pane("exec").query_one("#context-exec", Static)
         except NoMatches:
             return  # the panes are being replaced (a session switch); the new ones refresh it
         try:
             if self.session.context_provider == self.session._default_context:
-                report = context_report(self.session, "exec")
+                report = context_report(self.session, "exec")  # a preview: records nothing
                 label = report.label()
                 self.context_paths = frozenset(report.paths)
                 self.context_plan = report.plan
@@ -174,28 +182,22 @@ class HandoffActions:
             label = f"could not be read ({error})"
         line.update("context: " + label)
 
-    def on_turn_finished(self, event) -> None:
-        # The pane shows the files it sent when a turn starts; afterwards show what the next
-        # message carries again (files may have changed meanwhile, some may be left out).
-        if event.pane == "exec":
-            self.refresh_context_line()
-
     # -- watching --------------------------------------------------------------------------
 
-    @work(exclusive=True, group="watch-project", name="watch-project")
     async def watch_project_files(self) -> None:
+        """Post ProjectFilesChanged for each batch of changes (run in the screen's watch worker)."""
         from core.handoff.file_watch import watch_project
 
         first = True
         try:
             # initial=True: the first batch lists the files already there, once the watcher is armed.
             async for changes in watch_project(self.session.project_dir, self.settings.plan_pattern, initial=True):
-                self.post_message(ProjectFilesChanged(changes, initial=first))
+                self.screen.post_message(ProjectFilesChanged(changes, initial=first))
                 first = False
         except OSError as error:
             # Out of inotify instances or watches, a project on a file system without
             # notifications...: the app goes on, and every send still reads the files afresh.
-            self.log.error(f"file watcher stopped: {error!r}")
+            self.screen.log.error(f"file watcher stopped: {error!r}")
             self.notify(
                 f"Segue cannot watch {self.session.project_dir.name} for changes ({error.strerror or error}); "
                 "CLAUDE.md and the plan are still read afresh at every send. "
@@ -205,7 +207,7 @@ class HandoffActions:
                 timeout=15,
             )
 
-    def on_project_files_changed(self, event: ProjectFilesChanged) -> None:
+    def files_changed(self, event: ProjectFilesChanged) -> None:
         from core.handoff.project_files import claude_md_path
 
         project = self.session.project_dir
@@ -226,7 +228,7 @@ class HandoffActions:
         news: list[str] = []
         touches_context = False
         for change in event.changes:
-            name = _relative(change.path, project)
+            name = project_relative(change.path, project)
             if change.problem:
                 if change.path in in_context:
                     what = "Segue leaves it out of the execution pane's context until it is fixed."
@@ -252,7 +254,7 @@ class HandoffActions:
             return
         self.file_notice = f"{', '.join(dict.fromkeys(news))} at {datetime.now():%H:%M:%S}"
         try:
-            self.query_one("#file-notice", Static).update(self.file_notice)
+            self.screen.query_one("#file-notice", Static).update(self.file_notice)
         except NoMatches:
             pass
         plans = [change for change in event.changes if change.path != claude_md_path(project)]
@@ -260,7 +262,7 @@ class HandoffActions:
             if self.context_plan is None:
                 tail = "no plan is in the execution pane's context now"
             else:
-                tail = f"the execution pane now follows {_relative(self.context_plan, project)}"
+                tail = f"the execution pane now follows {project_relative(self.context_plan, project)}"
         elif touches_context:
             tail = "the next message uses the new text"
         elif any(change.kind == "added" and change.snapshot is not None for change in plans):
@@ -275,17 +277,9 @@ class HandoffActions:
     def _apply_to_files_screen(self, changes: list[Any]) -> None:
         from tui.screens.files_screen import FilesScreen
 
-        for screen in self.screen_stack:
+        for screen in self.screen.app.screen_stack:
             if isinstance(screen, FilesScreen):
                 screen.apply_changes(changes)
-
-
-def _relative(path: Path, project_dir: Path) -> str:
-    """AUTH_PLAN.md or plans/auth.md: how the user names it, and how the prompt should."""
-    try:
-        return Path(path).relative_to(project_dir).as_posix()
-    except ValueError:
-        return Path(path).name
 
 
 def _heading_from(topic: str) -> str:
@@ -303,7 +297,7 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])[ \t]+(.+)$")
 def suggest_decision(plan_text: str) -> str:
     """The first item of the plan's "Decisions" section, as a one-line decision; "" if there is none.
 
-    Planning replies are asked for "decisions with their reasons" (core.session.PLAN_SYSTEM),
+    Planning replies are asked for "decisions with their reasons" (core.handoff.system_prompts.PLAN_SYSTEM),
     so that section is where the line worth recording in CLAUDE.md usually is.
     """
     in_decisions = False

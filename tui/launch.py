@@ -5,34 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from core.engines.client import Endpoint, demo_endpoint, real_endpoint
+from core.engines.client import Endpoint, choose_claude_code_endpoint, choose_endpoint, engines_for
 from core.settings import Settings, load_settings
-
-
-def choose_endpoint(demo: bool):
-    """(endpoint, simulator or None): demo mode when asked or when there is no API key."""
-    endpoint = None if demo else real_endpoint()
-    if endpoint is not None:
-        return endpoint, None
-    from core.simulator import Simulator
-
-    simulator = Simulator()
-    return demo_endpoint(simulator.start()), simulator
-
-
-def choose_claude_code_endpoint(demo: bool, endpoint: Endpoint) -> Endpoint:
-    """Where Claude Code panes go: the simulator with --demo; else the key when there is one,
-    else the user's own Claude Code login (only API panes fall back to demo without a key)."""
-    if demo or not endpoint.demo:
-        return endpoint
-    from core.engines.claude_code_setup import login_endpoint
-
-    return login_endpoint()
-
-
-def engines_for(engine: str | None) -> dict[str, str] | None:
-    """`--engine` sets both panes' engine for this run (settings keep their own per-pane choice)."""
-    return None if engine is None else {"plan": engine, "exec": engine}
 
 
 def session_to_resume(store, project: Path):

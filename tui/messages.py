@@ -1,6 +1,8 @@
-"""Textual messages named after the pipeline stage, so one user action can be followed by grep."""
+"""The TUI's Textual messages, named after the pipeline stage, so one user action can be followed by grep."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual.message import Message
 
@@ -26,10 +28,14 @@ class UsageUpdated(Message):
 
 
 class TurnFinished(Message):
-    def __init__(self, pane: str, status: str) -> None:
+    """A turn ended; `usage` is the reply's final usage (None when it never reached the API)."""
+
+    def __init__(self, pane: str, status: str, model: str = "", usage: TokenUsage | None = None) -> None:
         super().__init__()
         self.pane = pane
         self.status = status  # complete | cancelled | failed | partial
+        self.model = model
+        self.usage = usage
 
 
 class ModelSwitched(Message):
@@ -38,3 +44,25 @@ class ModelSwitched(Message):
         self.pane = pane
         self.old = old
         self.new = new
+
+
+class ProjectFilesChanged(Message):
+    """The watcher saw CLAUDE.md or plan files change on disk."""
+
+    def __init__(self, changes: list[Any], initial: bool = False) -> None:
+        super().__init__()
+        self.changes = changes
+        self.initial = initial  # the files found when watching started, not edits
+
+
+class ModelSwitchRequested(Message):
+    """A pane asks for another model (the advisor's Ctrl+G); the main screen switches it."""
+
+    def __init__(self, pane: str, model: str) -> None:
+        super().__init__()
+        self.pane = pane
+        self.model = model
+
+
+class CancelRequested(Message):
+    """Esc in a pane with nothing streaming: cancel whichever reply is streaming."""

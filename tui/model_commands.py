@@ -12,7 +12,7 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from core import models
-from core.session import PANES
+from core.panes import PANES
 
 # The newest of each family (what "sonnet" means everywhere else) wins a tie with older ids,
 # so "switch planning pane to sonnet" + Enter picks Sonnet 5.5, not Sonnet 4.5. Scores stay
@@ -24,21 +24,26 @@ _OLDER_SCALE = 0.95
 class ModelCommands(Provider):
     def _commands(self) -> Iterator[tuple[str, Any, str, str]]:
         """(text, callback, help, model id) for every pane and every model it does not use."""
-        from tui.app import pane_label
-
-        app = self.app
+        main = self._main()
+        if main is None:
+            return
         for pane in PANES:
-            current = app.session.panes[pane].model
+            current = main.session.panes[pane].model
             for model_id in models.KNOWN_MODEL_IDS:
                 if model_id == current:
                     continue
-                text = f"Switch {pane_label(pane).lower()} pane to {models.display_name(model_id)} ({model_id})"
-                yield text, partial(app.switch_model, pane, model_id), self._help(pane, current, model_id), model_id
+                text = f"Switch {pane.label.lower()} pane to {models.display_name(model_id)} ({model_id})"
+                yield text, partial(main.switch_model, pane, model_id), self._help(main, pane, current, model_id), model_id
 
-    def _help(self, pane: str, current: str, model_id: str) -> str:
+    def _main(self) -> Any:
+        """The app's main screen (the one that owns the panes), whatever screen is on top."""
+        from tui.screens.main_screen import MainScreen
+
+        return next((screen for screen in self.app.screen_stack if isinstance(screen, MainScreen)), None)
+
+    def _help(self, main: Any, pane: str, current: str, model_id: str) -> str:
         help_text = f"now {models.display_name(current)}; the conversation is kept"
-        penalty_for = getattr(self.app, "switch_penalty_text", None)
-        penalty = penalty_for(pane, model_id) if penalty_for is not None else None
+        penalty = main.costs.switch_penalty_text(pane, model_id)
         return f"{help_text}. {penalty}" if penalty else help_text
 
     async def discover(self) -> Hits:

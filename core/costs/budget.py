@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from core.costs import pricing
+from core.token_estimate import CHARS_PER_TOKEN
 from core.models import family_of
 from core.costs.usage import TokenUsage
 
@@ -150,7 +151,6 @@ def check_while_streaming(
 _BASELINE = {"opus": 2_000, "sonnet": 1_500, "haiku": 600, "other": 1_500}
 _LONG = re.compile(r"\b(plan|design|architect\w*|implement\w*|write|build|refactor\w*|migrat\w*|document\w*|tests?)\b", re.I)
 _SHORT = re.compile(r"\b(yes or no|one word|one line|briefly|short|tl;?dr|summari[sz]e|which|name)\b", re.I)
-_CHARS_PER_TOKEN = 4
 
 
 def estimate_output_tokens(prompt: str, model: str, max_tokens: int, *, thinking_budget: int = 0) -> int:
@@ -163,7 +163,7 @@ def estimate_output_tokens(prompt: str, model: str, max_tokens: int, *, thinking
         estimate *= 2
     elif _SHORT.search(prompt):
         estimate //= 4
-    estimate += len(prompt) // _CHARS_PER_TOKEN // 2
+    estimate += len(prompt) // CHARS_PER_TOKEN // 2
     estimate += max(0, thinking_budget) // 2
     return max(1, min(estimate, max_tokens)) if max_tokens > 0 else max(1, estimate)
 
@@ -174,7 +174,7 @@ _COUNTED_FIELDS = ("messages", "system", "thinking", "tools", "tool_choice")
 def estimate_input_tokens(params: dict[str, Any]) -> int:
     """A local stand-in for count_tokens: about four characters per token of the request."""
     counted = {name: params[name] for name in _COUNTED_FIELDS if name in params}
-    return max(1, len(json.dumps(counted, ensure_ascii=False, default=str)) // _CHARS_PER_TOKEN)
+    return max(1, len(json.dumps(counted, ensure_ascii=False, default=str)) // CHARS_PER_TOKEN)
 
 
 async def count_input_tokens(client: Any, model: str, params: dict[str, Any]) -> int:

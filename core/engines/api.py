@@ -23,9 +23,9 @@ from core.events import (
     UsageUpdate,
 )
 from core.costs.usage import TokenUsage
+from core.token_estimate import CHARS_PER_TOKEN
 
 MAX_ATTEMPTS = 4
-CHARS_PER_TOKEN_ESTIMATE = 4
 ESTIMATE_EVERY_CHARS = 160  # a live output estimate about every 40 tokens
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 20.0
@@ -161,7 +161,7 @@ def with_streamed_output(usage: TokenUsage, streamed_chars: int) -> TokenUsage:
     The API reports output only in message_delta; a reply cut short before it still
     generated (and billed) what arrived.
     """
-    guess = max(usage.output_tokens, streamed_chars // CHARS_PER_TOKEN_ESTIMATE)
+    guess = max(usage.output_tokens, streamed_chars // CHARS_PER_TOKEN)
     return TokenUsage(usage.input_tokens, guess, usage.cache_creation_input_tokens, usage.cache_read_input_tokens)
 
 

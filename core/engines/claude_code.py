@@ -32,7 +32,8 @@ from core.events import (
     TurnFailed,
     UsageUpdate,
 )
-from core.engines.api import CHARS_PER_TOKEN_ESTIMATE, ESTIMATE_EVERY_CHARS, KEY_HELP, MAX_ATTEMPTS, TurnRequest
+from core.token_estimate import CHARS_PER_TOKEN
+from core.engines.api import ESTIMATE_EVERY_CHARS, KEY_HELP, MAX_ATTEMPTS, TurnRequest
 from core.costs.usage import TokenUsage
 
 CLAUDE_ENV = "SEGUE_CLAUDE"  # an explicit path to the `claude` executable wins over PATH
@@ -273,7 +274,7 @@ class StreamMapper:
         Output arrives only in message_delta; a message cut short still generated what streamed.
         """
         current = self.current
-        guess = max(current.output_tokens, self._streamed // CHARS_PER_TOKEN_ESTIMATE)
+        guess = max(current.output_tokens, self._streamed // CHARS_PER_TOKEN)
         return self.earlier + TokenUsage(current.input_tokens, guess, current.cache_creation_input_tokens, current.cache_read_input_tokens)
 
     def _streamed_more(self, chars: int) -> list[TurnEvent]:

@@ -39,3 +39,32 @@ def make_client(endpoint: Endpoint, max_retries: int = 2):
     from anthropic import AsyncAnthropic
 
     return AsyncAnthropic(api_key=endpoint.api_key, base_url=endpoint.base_url, max_retries=max_retries)
+
+
+def choose_endpoint(demo: bool):
+    """(endpoint, simulator or None): demo mode when asked or when there is no API key.
+
+    The caller stops the simulator when it is done.
+    """
+    endpoint = None if demo else real_endpoint()
+    if endpoint is not None:
+        return endpoint, None
+    from core.simulator import Simulator
+
+    simulator = Simulator()
+    return demo_endpoint(simulator.start()), simulator
+
+
+def choose_claude_code_endpoint(demo: bool, endpoint: Endpoint) -> Endpoint:
+    """Where Claude Code panes go: the simulator with --demo; else the key when there is one,
+    else the user's own Claude Code login (only API panes fall back to demo without a key)."""
+    if demo or not endpoint.demo:
+        return endpoint
+    from core.engines.claude_code_setup import login_endpoint
+
+    return login_endpoint()
+
+
+def engines_for(engine: str | None) -> dict[str, str] | None:
+    """`--engine` sets both panes' engine for this run (settings keep their own per-pane choice)."""
+    return None if engine is None else {"plan": engine, "exec": engine}

@@ -1,5 +1,7 @@
 """A pane's system context read from the project: CLAUDE.md for both panes, the active plan for exec.
 
+Previewing (`context_report`, for the context line or a budget projection) has no side
+effects; only a send (`load_context`) records the versions as "sent".
 Read from disk at every send, so an edit made in any editor is used by the next message
 whether or not the watcher has reported it yet. A file Segue cannot use as text (binary,
 not UTF-8, over 1 MB, unreadable) is left out and named, never sent half-decoded.
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core.handoff.exec_context import CACHE_CONTROL, ExecContext, build_exec_context
-from core.session import PLAN_SYSTEM
+from core.handoff.system_prompts import PLAN_SYSTEM
 
 
 @dataclass(frozen=True)
@@ -57,16 +59,23 @@ def _read(path: Path | None, left_out: list[LeftOut]):
         return None
 
 
-def _version(session: Any, snapshot) -> int:
-    """Version number of a file as Segue has seen it (1 = the first text it saw)."""
+def _version(session: Any, snapshot, record: bool) -> int:
+    """Version number of a file as Segue has seen it (1 = the first text it saw).
+
+    Without `record`, the number the text would get: a text Segue has not kept yet counts
+    as the next version, but nothing is written.
+    """
     from core.store.database import StoreError
 
     store = session.store
     if store is None:
         return 1
     try:
-        store.record_file_version(str(snapshot.path), snapshot.text, "sent")
-        return max(store.file_version_count(str(snapshot.path)), 1)
+        if record:
+            store.record_file_version(str(snapshot.path), snapshot.text, "sent")
+            return max(store.file_version_count(str(snapshot.path)), 1)
+        count = store.file_version_count(str(snapshot.path))
+        return count if count and store.is_newest_file_version(str(snapshot.path), snapshot.text) else count + 1
     except StoreError:
         # A full or read-only store must not stop the turn; the number is only a label.
         return 1
@@ -78,8 +87,11 @@ def active_plan_path(session: Any) -> Path | None:
     return active_plan(session.project_dir, session.picked_plan, session.settings.plan_pattern)
 
 
-def context_report(session: Any, pane: str) -> ContextReport:
-    """The context `pane`'s next message would carry, read from disk now."""
+def context_report(session: Any, pane: str, *, record: bool = False) -> ContextReport:
+    """The context `pane`'s next message would carry, read from disk now.
+
+    A preview unless `record` (only a send records the versions it carried).
+    """
     from core.handoff.project_files import claude_md_path
 
     left_out: list[LeftOut] = []
@@ -87,14 +99,14 @@ def context_report(session: Any, pane: str) -> ContextReport:
     if pane == "exec":
         plan = _read(active_plan_path(session), left_out)
         snapshots = [snapshot for snapshot in (claude, plan) if snapshot is not None]
-        versions = {snapshot.path.name: _version(session, snapshot) for snapshot in snapshots}
+        versions = {snapshot.path.name: _version(session, snapshot, record) for snapshot in snapshots}
         context = build_exec_context(claude, plan, versions)
         return ContextReport(context, tuple(snapshot.path for snapshot in snapshots), tuple(left_out))
     blocks: list[dict[str, Any]] = [{"type": "text", "text": PLAN_SYSTEM}]
     files: tuple[tuple[str, int], ...] = ()
     if claude is not None:
         blocks.append({"type": "text", "text": f"# CLAUDE.md (project rules)\n\n{claude.text}"})
-        files = ((claude.path.name, _version(session, claude)),)
+        files = ((claude.path.name, _version(session, claude, record)),)
     blocks[-1] = {**blocks[-1], "cache_control": dict(CACHE_CONTROL)}
     paths = (claude.path,) if claude is not None else ()
     return ContextReport(ExecContext(blocks, files), paths, tuple(left_out))
@@ -102,4 +114,4 @@ def context_report(session: Any, pane: str) -> ContextReport:
 
 def load_context(session: Any, pane: str) -> ExecContext:
     """The system blocks (with cache_control on the last) and file versions for `pane`'s next message."""
-    return context_report(session, pane).context
+    return context_report(session, pane, record=True).context

@@ -67,6 +67,15 @@ def _relative(path: Path, project_dir: Path) -> Path | None:
     return None
 
 
+def project_relative(path: Path, project_dir: Path) -> str:
+    """AUTH_PLAN.md or plans/auth.md: how the user names a project file, and how a prompt should.
+
+    A path outside the project is named by its file name.
+    """
+    relative = _relative(path, project_dir)
+    return relative.as_posix() if relative is not None else Path(path).name
+
+
 def is_plan_file(path: Path, project_dir: Path, pattern: str = "*_PLAN.md") -> bool:
     """A plan file is `pattern` in the project root or any .md under plans/ (DESIGN.md "Plan files").
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-CHARS_PER_TOKEN = 4  # about what the real tokenizer gives for English prose and code
+from core.token_estimate import CHARS_PER_TOKEN  # the simulator bills what Segue estimates
 MESSAGE_OVERHEAD = 3  # role and turn markers the API also bills for each message
 
 

@@ -639,6 +639,12 @@ class Store:
             )
             return True
 
+    def is_newest_file_version(self, path: str, text: str) -> bool:
+        """True when `text` is the newest kept version of `path` (a read: nothing is written)."""
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        rows = self._read("SELECT sha256 FROM file_versions WHERE path = ? ORDER BY id DESC LIMIT 1", (str(path),))
+        return bool(rows) and rows[0][0] == digest
+
     def file_version_count(self, path: str) -> int:
         """How many versions of `path` Segue has seen (the current one's number), without their texts."""
         return self._read("SELECT COUNT(*) FROM file_versions WHERE path = ?", (str(path),))[0][0]

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from core.handoff.plan_diff import diff_texts
-from themes import ThemedApp
+from tui.theming import ThemedApp
 from tui.screens.diff_screen import DiffScreen
 
 LINES = 5000

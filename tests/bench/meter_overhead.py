@@ -38,7 +38,7 @@ from core.costs import pricing  # noqa: E402
 from core.costs import cost_view
 from core.costs.cost_view import CostLine  # noqa: E402
 from core.costs.usage import TokenUsage  # noqa: E402
-from themes import ThemedApp  # noqa: E402
+from tui.theming import ThemedApp  # noqa: E402
 from tui.widgets.cost_meter import CostMeter, PaneCostLine  # noqa: E402
 
 OPUS = "claude-opus-5-5"

@@ -58,7 +58,7 @@ async def resume_once(store_path: str, project: str, expected: int) -> dict:
     built = time.perf_counter()
     marks: dict[str, float] = {}
     interactive = asyncio.Event()
-    restore = app._restore_history
+    restore = app.main._restore_history
 
     async def timed_restore() -> None:
         marks["restore_start"] = time.perf_counter()
@@ -71,7 +71,7 @@ async def resume_once(store_path: str, project: str, expected: int) -> dict:
 
         app.call_after_refresh(drawn)
 
-    app._restore_history = timed_restore
+    app.main._restore_history = timed_restore
     async with app.run_test(size=(160, 48)):
         await interactive.wait()
         from tui.widgets.conversation import OlderMessages

@@ -43,7 +43,8 @@ SEGUE = """
 import os, sys
 from pathlib import Path
 from core.settings import load_settings
-from tui.launch import build_app, choose_endpoint
+from core.engines.client import choose_endpoint
+from tui.launch import build_app
 endpoint, simulator = choose_endpoint(True)
 app = build_app(Path(sys.argv[1]), endpoint, load_settings(), new_session=True)
 MODE = sys.argv[2]

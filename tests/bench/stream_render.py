@@ -34,7 +34,7 @@ async def segue_run(tokens: int, project: Path) -> tuple[float, str]:
             started = time.process_time()
             pane.send(f"Implement the exporter [[sim:tokens={tokens}]] [[sim:fast]]")
             # Only the turn: the file watcher and the SDK warm-up run beside it for the app's life.
-            await app.workers.wait_for_complete([w for w in app.workers if w.group == "turn-exec"])
+            await app.workers.wait_for_complete([w for w in app.workers if w.group == "exec"])
             await pilot.pause()
             spent = time.process_time() - started
             from tui.widgets.conversation import ReplyView

@@ -25,7 +25,7 @@ from textual import work  # noqa: E402
 from textual.widgets import Static  # noqa: E402
 
 from core.handoff.file_watch import watch_project  # noqa: E402
-from themes import ThemedApp  # noqa: E402
+from tui.theming import ThemedApp  # noqa: E402
 
 DEBOUNCE_MS = 30
 STEP_MS = 10  # what watch_project derives from a 30 ms debounce

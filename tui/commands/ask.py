@@ -141,7 +141,7 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
     from core.events import Retrying, TextDelta, ToolCallFinished, ToolCallStarted, TurnDone, TurnFailed, TurnStarted
     from core.session import Session
     from core.settings import load_settings
-    from tui.launch import choose_claude_code_endpoint, choose_endpoint
+    from core.engines.client import choose_claude_code_endpoint, choose_endpoint
 
     project = Path.cwd().resolve()
     settings = load_settings()

@@ -147,10 +147,9 @@ class DiffScreen(Screen[None]):
         yield Footer()
 
     def _display_path(self) -> str:
-        try:
-            return self.path.resolve().relative_to(self.project_dir.resolve()).as_posix()
-        except ValueError:
-            return self.path.name
+        from core.handoff.project_files import project_relative
+
+        return project_relative(self.path, self.project_dir)
 
     @property
     def diff_view(self) -> DiffView:

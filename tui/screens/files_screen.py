@@ -137,10 +137,9 @@ class FilesScreen(ModalScreen[None]):
         self.render_list()
 
     def relative_name(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.project_dir).as_posix()
-        except ValueError:
-            return path.name
+        from core.handoff.project_files import project_relative
+
+        return project_relative(path, self.project_dir)
 
     def _ordered(self) -> list[FileEntry]:
         claude = claude_md_path(self.project_dir)

@@ -40,17 +40,20 @@ class HelpScreen(ModalScreen[None]):
 
     def key_rows(self) -> list[tuple[str, str, str, str | None]]:
         """(where, key, description, id) for the app's and the panes' bindings."""
+        from tui.screens.main_screen import MainScreen
         from tui.widgets.pane import ConversationPane
 
         rows: list[tuple[str, str, str, str | None]] = []
         seen: set[str] = set()
-        sources = [("everywhere", type(self.app)), ("in a pane", ConversationPane)]
+        sources = [("everywhere", type(self.app)), ("main screen", MainScreen), ("in a pane", ConversationPane)]
         for where, source in sources:
             for binding in source.BINDINGS:
                 if not isinstance(binding, Binding) or binding.id in seen:
                     continue
                 seen.add(binding.id or binding.key)
-                keys = ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(","))
+                # The user's keymap ([keys] in settings.toml) wins over the default keys.
+                key = self.app._keymap.get(binding.id, binding.key) if binding.id else binding.key
+                keys = ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in key.split(","))
                 rows.append((where, keys, binding.tooltip or binding.description, binding.id))
         rows.append(("everywhere", "Ctrl+P", "Command palette: search every action", "command_palette"))
         rows.append(("in a pane", "Enter", "Send the prompt", None))

@@ -7,7 +7,6 @@ switching to it (the cache belongs to a model, so a switch writes the prefix aga
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from textual import work
@@ -21,11 +20,8 @@ from textual.widgets.option_list import Option
 
 from core import models
 from core.costs import pricing
-from core.costs.cache_accounting import switch_penalty_usd
-
-# The pane labels the app passes, back to pane names (for asking the app about the pane's cache).
-_PANES_BY_LABEL = {"planning": "plan", "execution": "exec"}
-
+from core.costs.cache_accounting import switch_penalty_text
+from core.panes import Pane
 
 async def fetch_catalog(client: Any) -> list[str]:
     """Model ids from the API's /v1/models; the SDK's known ids when it cannot answer."""
@@ -48,54 +44,32 @@ def describe(model_id: str) -> str:
 
 
 def penalty_note(cached_prefix_tokens: int, current: str, model_id: str) -> str | None:
-    """'next message ≈ +$0.011: the 2.1k-token prompt cache is written again', or None."""
-    if cached_prefix_tokens <= 0 or model_id == current:
-        return None
-    penalty = switch_penalty_usd(cached_prefix_tokens, current, model_id)
-    tokens = pricing.format_tokens(cached_prefix_tokens)
-    if penalty is None:
-        return f"drops the {tokens}-token prompt cache; rebuilding it costs an unknown amount"
-    if penalty <= 0:
-        return None  # writing the prefix on this model costs no more than reading it on the current one
-    amount = "< +$0.001" if penalty < Decimal("0.001") else f"≈ +{pricing.format_usd(penalty)}"
-    return f"next message {amount}: the {tokens}-token prompt cache is written again"
+    """The one cache-loss sentence (core.costs.cache_accounting), or None when nothing cached is lost."""
+    return switch_penalty_text(cached_prefix_tokens, current, model_id)
 
 
 class ModelPicker(ModalScreen[str | None]):
     """Dismisses with the picked model id, or None to keep the current one.
 
-    `cached_prefix_tokens`: the pane's prompt cache on `current` (0: none). When not given, the
-    picker asks the app (`app.cached_prefix_tokens(pane)`) for the pane named by `pane_label`.
+    `cached_prefix_tokens`: the pane's prompt cache on `current` (0: none).
     """
 
     CSS_PATH = "model_picker.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="close_picker", tooltip="Keep the current model")]
 
-    def __init__(self, pane_label: str, current: str, client: Any, *, cached_prefix_tokens: int | None = None) -> None:
+    def __init__(self, pane: str, current: str, client: Any, *, cached_prefix_tokens: int = 0) -> None:
         super().__init__()
-        self.pane_label = pane_label
+        self.pane = Pane.from_label(pane) or Pane.PLAN
         self.current = current
         self.client = client
         self.cached_prefix_tokens = cached_prefix_tokens
         self.ids: list[str] = list(models.KNOWN_MODEL_IDS)
 
     def compose(self) -> ComposeResult:
-        if self.cached_prefix_tokens is None:
-            self.cached_prefix_tokens = self._cache_from_app()
         with Vertical(id="picker-box"):
-            yield Static(f"Model for the {self.pane_label} pane", id="picker-title")
+            yield Static(f"Model for the {self.pane.label.lower()} pane", id="picker-title")
             yield OptionList(*self._options(self.ids), id="picker-list")
             yield Static(self._note(), id="picker-note")
-
-    def _cache_from_app(self) -> int:
-        pane = _PANES_BY_LABEL.get(self.pane_label.lower())
-        lookup = getattr(self.app, "cached_prefix_tokens", None)
-        if pane is None or lookup is None:
-            return 0
-        try:
-            return int(lookup(pane, self.current))
-        except (KeyError, AttributeError):
-            return 0
 
     def _note(self) -> str:
         keys = "Enter picks · Esc keeps the current model · the conversation is kept"

@@ -43,6 +43,7 @@ class SavePlanDialog(ModalScreen[Path | None]):
 
     CSS_PATH = "save_plan_dialog.tcss"
     BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="save_plan_confirm", show=False, tooltip="Save the plan under the name in the box"),
         Binding("escape", "cancel", "Cancel", id="save_plan_cancel", tooltip="Close without saving; the reply stays in the pane"),
     ]
 
@@ -147,6 +148,9 @@ class SavePlanDialog(ModalScreen[Path | None]):
         self.dismiss(None)
 
     # -- saving -------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        self.save()
 
     def save(self) -> None:
         path = self.check_name()
@@ -253,7 +257,6 @@ class SavePlanDialog(ModalScreen[Path | None]):
         name_input.focus()
 
     def relative(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.project_dir).as_posix()
-        except ValueError:
-            return path.name
+        from core.handoff.project_files import project_relative
+
+        return project_relative(path, self.project_dir)

@@ -1,7 +1,7 @@
 """A conversation pane (planning or execution): title and badge, the log, the input.
 
-The pane runs its turns in one exclusive worker group of its own, turning core events into
-widget updates and Textual messages; it never reaches into other widgets.
+The main screen runs each turn in the pane's worker and hands the pane the turn's events to
+show; the pane posts messages (a prompt submitted, a model asked for) and never calls up.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from core.events import (
     TurnDone,
     TurnFailed,
     TurnStarted,
-    UsageUpdate,
 )
-from core.session import PANE_TITLES, Session
-from tui.messages import PromptSubmitted, TurnFinished, UsageUpdated
+from core.panes import Pane
+from core.session import Session
+from tui.messages import CancelRequested, ModelSwitchRequested, PromptSubmitted
 from tui.widgets.cost_meter import PaneCostLine
 from tui.widgets.engine_badge import EngineBadge
 from tui.widgets.model_badge import ModelBadge
@@ -47,7 +47,7 @@ class ConversationPane(Vertical):
 
     def __init__(self, pane: str, session: Session, **kwargs) -> None:
         super().__init__(id=f"pane-{pane}", classes=f"pane {pane}-pane", **kwargs)
-        self.pane = pane
+        self.pane = Pane(pane)
         self.session = session
         self.advice = None
         self._older_rows: list = []  # stored messages not mounted yet (oldest first)
@@ -57,7 +57,7 @@ class ConversationPane(Vertical):
     def compose(self) -> ComposeResult:
         state = self.session.panes[self.pane]
         with Horizontal(classes="pane-title"):
-            yield Static(PANE_TITLES[self.pane], classes="pane-name")
+            yield Static(self.pane.title, classes="pane-name")
             yield ModelBadge(state.model, id=f"badge-{self.pane}")
             yield EngineBadge(self.session, self.pane, id=f"engine-{self.pane}")
             yield Static("", classes="pane-spacer")
@@ -90,8 +90,7 @@ class ConversationPane(Vertical):
     def set_model(self, model_id: str) -> None:
         self.badge.model = model_id
         name = models.display_name(model_id).split(" ")[0]
-        verb = "plan" if self.pane == "plan" else "implement"
-        self.prompt_input.placeholder = f"Ask {name} to {verb}… (Enter sends)"
+        self.prompt_input.placeholder = f"Ask {name} to {self.pane.verb}… (Enter sends)"
         if self.is_mounted and self.prompt_input.value:
             self.show_advice(self.prompt_input.value)
         self.set_class(models.family_of(model_id) == "opus", "opus")
@@ -191,8 +190,7 @@ class ConversationPane(Vertical):
         if models.family_of(self.session.panes[self.pane].model) == advice.model:
             self.notify(f"This pane already uses {advice.model.capitalize()}.", severity="information")
             return
-        self.app.switch_model(self.pane, models.resolve_model(advice.model))
-        self.show_advice(self.prompt_input.value)
+        self.post_message(ModelSwitchRequested(self.pane, models.resolve_model(advice.model)))
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -207,62 +205,48 @@ class ConversationPane(Vertical):
             return
         self.post_message(PromptSubmitted(self.pane, prompt))
 
-    def send(self, prompt: str) -> None:
-        """Start a turn (the app calls this after its checks)."""
-        self.prompt_input.value = ""
-        self.run_worker(self._turn(prompt), group=f"turn-{self.pane}", exclusive=True, name=f"turn-{self.pane}")
-
-    async def _turn(self, prompt: str) -> None:
+    async def start_turn(self, prompt: str):
+        """Clear the input and mount the prompt and an empty reply; returns the reply to fill."""
         # Imported here: a new session's first frame needs no Markdown machinery.
         from tui.widgets.conversation import ReplyView, UserMessage
 
+        self.prompt_input.value = ""
+        self._tool_calls: dict = {}  # this turn's tool calls by id
         log = self.log_view
         reply = ReplyView(self.session.panes[self.pane].model)
         await log.mount_all([UserMessage(prompt), reply])
         log.scroll_end(animate=False)
         log.anchor()
-        status = "failed"
-        tool_calls: dict = {}
-        finished_text = ""
-        try:
-            async for event in self.session.send(self.pane, prompt):
-                if isinstance(event, TextDelta):
-                    reply.clear_status()
-                    await reply.append_text(event.text)
-                elif isinstance(event, ThinkingDelta):
-                    await reply.append_thinking(event.text)
-                elif isinstance(event, UsageUpdate):
-                    self.post_message(UsageUpdated(self.pane, event.model, event.usage, live=True))
-                elif isinstance(event, TurnStarted):
-                    self._show_context(event)
-                elif isinstance(event, (ToolCallStarted, ToolCallFinished)):
-                    await self._show_tool_call(reply, tool_calls, event)
-                elif isinstance(event, Retrying):
-                    keeps = "keeping the text so far" if reply.text else "starting over"
-                    if not reply.text:
-                        reply.reset_thinking()
-                    reply.text = reply.text.rstrip()  # as the retry's prefill does
-                    reply.show_status(
-                        f"{event.reason}; retrying in {event.delay:.0f} s (attempt {event.attempt + 1}), {keeps}…",
-                        "warning",
-                    )
-                elif isinstance(event, TurnDone):
-                    status = "cancelled" if event.cancelled else "complete"
-                    finished_text = "" if event.cancelled else event.text
-                    if event.cancelled:
-                        reply.show_status("cancelled — partial reply kept", "warning")
-                    self.post_message(UsageUpdated(self.pane, event.model, event.usage, live=False))
-                elif isinstance(event, TurnFailed):
-                    status = "partial" if event.text else "failed"
-                    reply.show_status(event.message, "error")
-                    if event.kind != "busy":
-                        self.post_message(UsageUpdated(self.pane, event.model or reply.model, event.usage, live=False))
-                    self.notify(event.message, title="Reply failed", severity="error", timeout=8)
-        finally:
-            await reply.finish_streams()
-            if self.pane == "exec" and finished_text:
-                self._check_drift(reply, finished_text)
-            self.post_message(TurnFinished(self.pane, status))
+        return reply
+
+    async def show_event(self, reply, event) -> None:
+        """Show one event of the turn streaming into `reply`."""
+        if isinstance(event, TextDelta):
+            reply.clear_status()
+            await reply.append_text(event.text)
+        elif isinstance(event, ThinkingDelta):
+            await reply.append_thinking(event.text)
+        elif isinstance(event, TurnStarted):
+            self._show_context(event)
+        elif isinstance(event, (ToolCallStarted, ToolCallFinished)):
+            await self._show_tool_call(reply, self._tool_calls, event)
+        elif isinstance(event, Retrying):
+            keeps = "keeping the text so far" if reply.text else "starting over"
+            if not reply.text:
+                reply.reset_thinking()
+            reply.text = reply.text.rstrip()  # as the retry's prefill does
+            reply.show_status(
+                f"{event.reason}; retrying in {event.delay:.0f} s (attempt {event.attempt + 1}), {keeps}…",
+                "warning",
+            )
+        elif isinstance(event, TurnDone):
+            if event.cancelled:
+                reply.show_status("cancelled — partial reply kept", "warning")
+            else:
+                reply.clear_status()  # a retry that succeeded leaves no notice behind
+        elif isinstance(event, TurnFailed):
+            reply.show_status(event.message, "error")
+            self.notify(event.message, title="Reply failed", severity="error", timeout=8)
 
     async def _show_tool_call(self, reply, calls: dict, event: ToolCallStarted | ToolCallFinished) -> None:
         from tui.widgets.tool_call import ACCEPT_EDITS_HINT, ToolCallView
@@ -282,12 +266,13 @@ class ConversationPane(Vertical):
         """The engine badge after the engine or the accept-edits toggle changed."""
         self.query_one(EngineBadge).refresh_label()
 
-    def _check_drift(self, reply, text: str) -> None:
+    def check_drift(self, reply, text: str) -> None:
+        """Check a finished execution reply against the recorded decisions, in a worker of its own."""
         from tui.widgets.drift_notice import check_exec_reply
 
-        # Its own worker (named like a turn's, so waits for turns include it): a second opinion
-        # must not hold the pane busy.
-        self.run_worker(check_exec_reply(self, reply, text), group=f"turn-{self.pane}-drift", name="drift-check")
+        # Its own worker (the pane's group name first, so waits for sends include it): a second
+        # opinion must not hold the pane busy.
+        self.run_worker(check_exec_reply(self, reply, text), group=f"{self.pane}-drift", name="drift-check")
 
     def _show_context(self, event: TurnStarted) -> None:
         line = self.query_one(f"#context-{self.pane}", Static)
@@ -303,7 +288,7 @@ class ConversationPane(Vertical):
 
     def action_cancel_reply(self) -> None:
         if not self.session.cancel(self.pane):
-            self.app.action_cancel_any_reply()
+            self.post_message(CancelRequested())
 
     def action_jump_bottom(self) -> None:
         self.log_view.scroll_end(animate=False)
