@@ -86,7 +86,7 @@ async def test_a_transcript_line_appended_shows_up_live(tmp_path):
     screen = UsageScreen([root], cache=tmp_path / "cache.sqlite3", opus_model=OPUS, clock=lambda: NOW, tz=timezone.utc)
     app = Host(screen)
     async with app.run_test(size=(140, 50)) as pilot:
-        await wait_for(app.main.handoff.watching, pilot)
+        await wait_for(app.watching, pilot)
         await wait_for(app.scanned, pilot)  # the catch-up scan after the watcher started
         assert screen.dashboard.today.totals.messages == 1
         before = screen.scans

@@ -85,7 +85,7 @@ async def test_two_turns_then_resume_restores_panes_models_meters_and_history(si
 
     second_store = Store()
     app = build_app(project, endpoint, SETTINGS, store=second_store)
-    assert app.resumed and app.session.id == session_id
+    assert app.main.resumed and app.session.id == session_id
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: restored(app))
         await pilot.pause()
@@ -126,7 +126,7 @@ def seed_session(store: Store, project: Path, title: str, exchanges: list[tuple[
 async def test_a_session_too_long_for_the_window_is_trimmed_with_a_notice(simulator, project):
     # A large max_tokens leaves little of the 200k window for the conversation: 190k reserved
     # for the reply leaves under 10k tokens, which eight ~2k-token exchanges overflow.
-    settings = Settings(plan_thinking=False, max_tokens=190_000)
+    settings = Settings(plan_thinking=False, max_tokens=190_000, silenced_guards=("opus_trivial",))
     paragraph = "The cache keeps hot catalogue pages in memory and evicts them by age. " * 12 + "\n\n"
     exchanges = [("plan", f"Question {index}", paragraph * 8) for index in range(8)]
     with Store() as store:
@@ -233,9 +233,9 @@ async def test_an_empty_newer_session_does_not_hide_the_last_conversation(simula
     with Store() as store:
         # `segue --new`, then quit without sending anything.
         app = build_app(project, endpoint, SETTINGS, new_session=True, store=store)
-        assert app.session.id != old_id and not app.resumed
+        assert app.session.id != old_id and not app.main.resumed
         app = build_app(project, endpoint, SETTINGS, store=store)
-        assert app.resumed and app.session.id == old_id
+        assert app.main.resumed and app.session.id == old_id
         async with app.run_test(size=(160, 48)) as pilot:
             await wait_until(pilot, lambda: app.pane("plan").log_view.children)
             assert conversation(app, "plan") == [("user", "Plan auth"), (OPUS, "Use Argon2id.")]

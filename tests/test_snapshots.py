@@ -23,9 +23,16 @@ def shop(tmp_path, monkeypatch):
 
 
 async def _steady_cursor(pilot) -> None:
-    """A blinking cursor would make the snapshot depend on timing."""
+    """A blinking cursor, or totals still being read from the store, would make the snapshot depend on timing."""
     for input_widget in pilot.app.query("PromptInput"):
         input_widget.cursor_blink = False
+    for _ in range(2000):
+        if pilot.app.main.costs.loaded and pilot.app.main.handoff.watching:
+            break
+        await pilot.pause()
+    for input_widget in pilot.app.query("PromptInput"):
+        # Blinking off keeps whatever phase the cursor was in: show it, as a focused input does.
+        input_widget._cursor_visible = True
     await pilot.pause()
 
 
@@ -35,6 +42,8 @@ async def _finish_turns(pilot) -> None:
         await app.workers.wait_for_complete(busy)
     await pilot.pause()
     app.clear_notifications()
+    for input_widget in app.query("PromptInput"):
+        input_widget._cursor_visible = True  # whatever phase the blink was in when the turn ended
     await pilot.pause()
 
 
@@ -55,6 +64,9 @@ def test_main_screen_after_a_plan_and_an_exec_turn(snap_compare, simulator, shop
         pilot.app.pane("exec").prompt_input.value = "Implement the token bucket"
         await pilot.press("enter")
         await _finish_turns(pilot)
+        pilot.app.pane("exec").focus_input()
+        await pilot.pause()
+        await _steady_cursor(pilot)
 
     assert snap_compare(app, terminal_size=(160, 48), run_before=run_before)
 

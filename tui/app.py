@@ -32,7 +32,6 @@ class SegueApp(ThemedApp):
     """
     COMMANDS = ThemedApp.COMMANDS | {ModelCommands}
     BINDINGS = [
-        Binding("f1", "show_help", "Help", id="show_help", tooltip="Every key, and what it does"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit Segue (the session is saved)"),
     ]
 

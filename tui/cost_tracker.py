@@ -56,6 +56,7 @@ class CostTracker:
         self.session = screen.session
         self.store = screen.store
         self.settings = screen.settings
+        self.loaded = False
         self.stored_pane: dict[str, CostLine] = {pane: EMPTY for pane in PANES}
         self.last_reply: dict[str, CostLine | None] = {pane: None for pane in PANES}
         self.pane_cache: dict[str, PaneCache | None] = {pane: None for pane in PANES}
@@ -84,6 +85,7 @@ class CostTracker:
                 self.pane_cache[pane] = _cache_of(last.model, last.usage, last.created_at)
         self.stored_session = stored["session"]
         self.stored_today = stored["today"]
+        self.loaded = True  # the stored totals have been read at least once
         self.show_costs()
 
     def show_costs(self) -> None:

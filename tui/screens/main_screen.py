@@ -66,6 +66,7 @@ class MainScreen(Screen):
     # Styles: main_screen.tcss beside this file, loaded by the app (Textual reads a screen's
     # CSS_PATH only when the screen is pushed, and the default screen never is).
     BINDINGS = [
+        Binding("f1", "app.show_help", "Help", id="show_help", tooltip="Every key, and what it does"),
         Binding("tab", "next_pane", "Next pane", id="next_pane", priority=True, show=False, tooltip="Move focus to the other pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous_pane", priority=True, show=False, tooltip="Move focus to the other pane"),
         Binding("ctrl+t", "toggle_model", "Model", id="toggle_model", tooltip="Switch the focused pane between Opus and Sonnet"),
