@@ -141,7 +141,7 @@ async def test_2_tui_starts_with_fifo_claude_md_and_plan(simulator, project):
         with Store() as store:
             replies = [m for m in store.messages(app.session.id) if m.role == "assistant"]
         assert replies and replies[-1].status == "complete"
-        assert project / "CLAUDE.md" in app.left_out_paths
+        assert project / "CLAUDE.md" in app.main.handoff.left_out_paths
 
 
 def test_2_readers_refuse_fifos_without_blocking(tmp_path):
@@ -268,7 +268,7 @@ async def test_4_the_usage_screen_survives_hostile_transcripts(tmp_path):
 
     from textual.widgets import Static
 
-    from themes import ThemedApp
+    from tui.theming import ThemedApp
     from tui.screens.usage_screen import UsageScreen
 
     root = tmp_path / "claude"
@@ -462,7 +462,7 @@ async def test_6_the_top_bar_shows_a_hostile_title_as_text(simulator, project):
     app = make_app(simulator, project)
     async with app.run_test(size=(160, 48)) as pilot:
         await send_and_wait(pilot, "plan", "[bold]Hi[/] \x1b]0;pwned\x07\x1b[2J [[sim:fast]] [[sim:tokens=20]]")
-        app._show_where()
+        app.main._show_where()
         await pilot.pause()
         shown = str(app.query_one("#where", Static).render())
         _no_escapes(shown)
@@ -592,7 +592,7 @@ class _SaveHost:
 
     @staticmethod
     def make(project: Path, text: str):
-        from themes import ThemedApp
+        from tui.theming import ThemedApp
         from tui.screens.save_plan_dialog import SavePlanDialog
 
         class Host(ThemedApp):
