@@ -40,11 +40,11 @@ class GuardDialog(ModalScreen[GuardAnswer]):
             yield Static("Guard rail", id="guard-title")
             yield Static("\n".join(notice.message for notice in self.notices), id="guard-message")
             with Horizontal(id="guard-buttons"):
-                yield Button(f"Send anyway to {current} (y)", variant="warning", id="guard-send")
+                yield Button(f"Send anyway to {current} (y)", variant="warning", id="guard-send", compact=True)
                 if self.suggested_model is not None:
                     target = models.display_name(self.suggested_model)
-                    yield Button(f"Switch to {target} and send (s)", variant="primary", id="guard-switch")
-                yield Button("Cancel (c)", id="guard-cancel")
+                    yield Button(f"Switch to {target} and send (s)", variant="primary", id="guard-switch", compact=True)
+                yield Button("Cancel: keep the prompt (c)", id="guard-cancel", compact=True)
 
     def on_mount(self) -> None:
         # The safe and cheap answer has focus: Enter switches (or cancels when nothing to switch to).
