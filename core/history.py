@@ -6,10 +6,17 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-# Characters per token when estimating. Real tokenizers give about 4 for English prose and
-# fewer for code; 3 over-estimates the tokens on purpose, so a trimmed history still fits
-# instead of coming back as "prompt is too long".
-CHARS_PER_TOKEN = 3
+# Characters per token when estimating: real tokenizers give about 4 for English prose and
+# fewer for code. One estimate everywhere; the error goes into an explicit margin instead.
+CHARS_PER_TOKEN = 4
+# The share of the model's context window (max_input_tokens) a request may fill by our
+# estimate: code tokenizes at ~3 chars a token, so 4/3 under-counting needs 25% headroom.
+WINDOW_SAFETY = 0.75
+
+
+def usable_window(max_input_tokens: int) -> int:
+    """Tokens of a model's window we let an estimated request use (the rest is the margin)."""
+    return int(max_input_tokens * WINDOW_SAFETY)
 
 # A reply still marked "streaming" whose row has not changed for this long was cut off (the
 # process was killed): a live stream rewrites its row at least every 0.5 s while text arrives.

@@ -16,12 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from core import models
+from core import capabilities
 from core.costs import pricing
 from core.engines.claude_code_setup import MISSING as CLAUDE_MISSING
 from core.engines.client import Endpoint, make_client
 from core.handoff.exec_context import ExecContext
-from core.history import CHARS_PER_TOKEN, trim_history
+from core.history import CHARS_PER_TOKEN, trim_history, usable_window
 from core.events import TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, TurnStarted, UsageUpdate
 from core.settings import Settings
 from core.engines.api import TurnRequest, stream_turn
@@ -41,6 +41,7 @@ PLAN_SYSTEM = (
 class PaneState:
     name: str
     model: str
+    effort: str = "high"  # asked for; the request uses the nearest level the model has
     # The conversation as the API sees it: alternating user/assistant messages.
     history: list[dict[str, Any]] = field(default_factory=list)
     streaming: bool = False
@@ -79,8 +80,8 @@ class Session:
         self.project_dir = project_dir
         self.store = store
         self.panes = {
-            "plan": PaneState("plan", settings.plan_model),
-            "exec": PaneState("exec", settings.exec_model),
+            "plan": PaneState("plan", settings.plan_model, settings.plan_effort),
+            "exec": PaneState("exec", settings.exec_model, settings.exec_effort),
         }
         self._cancel = {pane: asyncio.Event() for pane in PANES}
         self._client = client
@@ -109,6 +110,8 @@ class Session:
         self.title = row.title or ""
         self.panes["plan"].model = row.plan_model or self.panes["plan"].model
         self.panes["exec"].model = row.exec_model or self.panes["exec"].model
+        self.panes["plan"].effort = getattr(row, "plan_effort", None) or self.panes["plan"].effort
+        self.panes["exec"].effort = getattr(row, "exec_effort", None) or self.panes["exec"].effort
         self.picked_plan = Path(row.active_plan) if row.active_plan else None
         self.claude_sessions = self.store.claude_code_sessions(row.id)
         for pane in PANES:
@@ -151,6 +154,19 @@ class Session:
             return "plan"
         return "acceptEdits" if self.accept_edits else None
 
+    def set_effort(self, pane: str, effort: str) -> None:
+        """Set a pane's effort level (remembered with the session); ValueError for an unknown level."""
+        if effort not in capabilities.EFFORT_LEVELS:
+            raise ValueError(f"effort must be one of {', '.join(capabilities.EFFORT_LEVELS)}")
+        self.panes[pane].effort = effort
+        if self.store is not None and self.id:
+            self.store.set_pane_effort(self.id, pane, effort)
+
+    def effective_effort(self, pane: str) -> str | None:
+        """The level the pane's next request carries: its effort, moved to one the model has; None if none."""
+        state = self.panes[pane]
+        return capabilities.caps_for(state.model).nearest_effort(state.effort)
+
     def pick_plan(self, path: Path | None) -> None:
         self.picked_plan = path
         if self.store is not None and self.id:
@@ -171,23 +187,28 @@ class Session:
     def request_for(self, pane: str, prompt: str) -> tuple[TurnRequest, ExecContext, int]:
         state = self.panes[pane]
         context = self.context_provider(pane)
+        caps = capabilities.caps_for(state.model)
+        max_tokens = min(self.settings.max_tokens, caps.max_tokens)
         room = (
-            models.info(state.model).context_window
-            - self.settings.max_tokens
+            usable_window(caps.max_input_tokens)
+            - max_tokens
             - sum(len(block.get("text", "")) for block in context.blocks) // CHARS_PER_TOKEN
             - len(prompt) // CHARS_PER_TOKEN
         )
         history, trimmed = trim_history(state.history, max(room, 0))
         messages = [*history, {"role": "user", "content": prompt}]
-        thinking = None
-        if pane == "plan" and self.settings.plan_thinking and self.settings.thinking_budget > 0:
-            thinking = self.settings.thinking_budget
+        # Both panes think where the model can (adaptive models steer it with effort); the
+        # planning pane can be told not to.
+        wants_thinking = self.settings.plan_thinking if pane == "plan" else True
+        thinking = max(self.settings.thinking_budget, 0) if wants_thinking else None
         request = TurnRequest(
             model=state.model,
             messages=messages,
             system=context.blocks,
-            max_tokens=self.settings.max_tokens,
+            max_tokens=max_tokens,
             thinking_budget=thinking,
+            effort=state.effort,
+            caps=caps,
         )
         return request, context, trimmed
 

@@ -6,6 +6,11 @@ Each "run" is a fresh build_app on a fresh Store object over the same file, as a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from core import capabilities
+from tests.sent import plain, plain_content
+
 from decimal import Decimal
 from pathlib import Path
 
@@ -99,7 +104,7 @@ async def test_two_turns_then_resume_restores_panes_models_meters_and_history(si
         body = simulator.requests[-1]["body"]
         assert body["model"] == SONNET
         plan_prompt, plan_reply = before["conversation"]["plan"]
-        assert body["messages"] == [
+        assert plain(body["messages"]) == [
             {"role": "user", "content": plan_prompt[1]},
             {"role": "assistant", "content": plan_reply[1].rstrip()},
             {"role": "user", "content": "Now the eviction policy [[sim:fast]]"},
@@ -124,9 +129,12 @@ def seed_session(store: Store, project: Path, title: str, exchanges: list[tuple[
 
 
 async def test_a_session_too_long_for_the_window_is_trimmed_with_a_notice(simulator, project):
-    # A large max_tokens leaves little of the 200k window for the conversation: 190k reserved
-    # for the reply leaves under 10k tokens, which eight ~2k-token exchanges overflow.
-    settings = Settings(plan_thinking=False, max_tokens=190_000)
+    # A model with a small window (as the Models API could report it): 24k of max_input_tokens,
+    # three quarters usable by our estimate, 8k reserved for the reply, leaves about 10k tokens,
+    # which eight ~1.7k-token exchanges overflow.
+    opus = capabilities.caps_for(OPUS)
+    capabilities.use(capabilities.Catalog({**capabilities.current().models, OPUS: replace(opus, max_input_tokens=24_000)}))
+    settings = Settings(plan_thinking=False, max_tokens=8_000)
     paragraph = "The cache keeps hot catalogue pages in memory and evicts them by age. " * 12 + "\n\n"
     exchanges = [("plan", f"Question {index}", paragraph * 8) for index in range(8)]
     with Store() as store:
@@ -150,7 +158,7 @@ async def test_a_session_too_long_for_the_window_is_trimmed_with_a_notice(simula
             dropped = 8 - kept
             assert 0 < dropped < 8
             assert sent[0]["content"] == f"Question {dropped}", "the oldest exchanges go first"
-            assert sent[-1]["content"] == "Summarise the plan [[sim:fast]]"
+            assert plain_content(sent[-1]["content"]) == "Summarise the plan [[sim:fast]]"
             assert any(f"{dropped} oldest exchange" in message and "context window" in message for message in notices), notices
             # Every message is still shown and stored: trimming is only what goes to the model.
             assert len(app.pane("plan").query(UserMessage)) == 9
