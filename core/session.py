@@ -126,6 +126,14 @@ class Session:
             self._client = make_client(self.endpoint, max_retries=0)
         return self._client
 
+    async def load_models(self, *, refresh: bool = False) -> capabilities.Catalog:
+        """Load the endpoint's model capabilities (disk cache, Models API, bundled) and use them."""
+        catalog = await capabilities.load(
+            self.client, self.endpoint.base_url, refresh=refresh, remember=not self.endpoint.demo
+        )
+        capabilities.use(catalog)
+        return catalog
+
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.close()

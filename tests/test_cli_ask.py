@@ -466,3 +466,49 @@ async def test_ask_and_the_tui_write_one_store_at_the_same_time(paced_simulator,
             "the two replies streamed at the same time"
         )
         assert len(store.usage_rows(ask_session.id)) == 1 and len(store.usage_rows(tui_session)) == 1
+
+
+# -- models and effort (issue #11) -------------------------------------------------------
+
+
+def test_unknown_model_is_refused_before_anything_is_recorded_when_the_list_is_fresh(api, project):
+    result = ask("--model", "claude-nonexistent-9", "Plan it [[sim:fast]]")
+    assert_one_sentence_error(result, "claude-nonexistent-9", OPUS, SONNET)
+    assert api.requests == []
+    with Store() as store:
+        assert store.list_sessions() == []
+
+
+def test_unknown_model_with_only_the_bundled_table_warns_and_lets_the_api_decide(project, monkeypatch, tmp_path):
+    # A gateway without the Models API: nothing answers GET /v1/models, the API refuses the model.
+    from core.simulator import Simulator
+
+    with Simulator(pacing=False) as sim:
+        gone = sim.base_url
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", gone)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
+    result = ask("--model", "claude-nonexistent-9", "Plan it [[sim:fast]]")
+    assert "not a model Segue knows" in result.stderr
+    assert result.exit_code != 0  # the connection is refused: the API (here: nobody) decided
+
+
+def test_effort_flag_reaches_the_request_and_the_session(api, project):
+    result = ask("--effort", "low", "--json", "Plan a cache [[sim:fast]]")
+    assert result.exit_code == 0, result.stderr
+    assert api.requests[-1]["body"]["output_config"] == {"effort": "low"}
+    assert api.requests[-1]["body"]["thinking"] == {"type": "adaptive", "display": "summarized"}
+    with Store() as store:
+        assert store.get_session(only_session(store).id).plan_effort == "low"
+
+
+def test_effort_a_model_lacks_goes_to_the_nearest_level_it_has(api, project):
+    result = ask("--model", "haiku", "--effort", "max", "Plan a cache [[sim:fast]]")
+    assert result.exit_code == 0, result.stderr
+    assert api.requests[-1]["body"]["output_config"] == {"effort": "high"}
+
+
+def test_planning_turn_on_opus_4_5_uses_budget_thinking(api, project):
+    result = ask("--model", "claude-opus-4-5", "Plan a cache [[sim:fast]]")
+    assert result.exit_code == 0, result.stderr
+    body = api.requests[-1]["body"]
+    assert body["thinking"]["type"] == "enabled" and 1024 <= body["thinking"]["budget_tokens"] < body["max_tokens"]
