@@ -78,6 +78,8 @@ class PromptCache:
                 key = (model, digests[index])
                 if tokens > read or self._expiry.get(key, 0.0) <= now:
                     self._expiry[key] = now + parts[index].ttl_seconds
-            if written and parts[last_index].ttl_seconds > 300:
-                long_ttl = written
+            # The write is split by the TTL of the breakpoint that covers each part: everything
+            # up to the last one-hour breakpoint is a one-hour write (the API wants 1h before 5m).
+            long_end = max((tokens for index, tokens in breakpoints if parts[index].ttl_seconds > 300), default=0)
+            long_ttl = min(written, max(0, long_end - read))
         return InputUsage(total - read - written, written, read, long_ttl)
