@@ -26,7 +26,8 @@ SIZE = (160, 48)
 
 
 def badge(app, pane: str) -> str:
-    return str(app.pane(pane).badge.render())
+    """The model name on the badge (the effort level after " · " has its own tests)."""
+    return str(app.pane(pane).badge.render()).split(" · ")[0]
 
 
 def colour_of_cost_line(app, pane: str) -> str:
@@ -75,7 +76,7 @@ async def test_f2_picker_selects_a_model_with_the_keyboard(simulator, tmp_path):
         assert option_list.highlighted_option.id == SONNET  # the pane's model is where you start
         # Every model shows its prices per MTok and its context size.
         first = str(option_list.get_option_at_index(0).prompt)
-        assert "claude-opus-5-5" in first and "$4 in · $20 out per MTok" in first and "200k context" in first
+        assert "claude-opus-5-5" in first and "$4 in · $20 out per MTok" in first and "1M context" in first
         await pilot.press("down")  # Sonnet 5.5 -> Haiku 5.5
         await pilot.press("enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, ModelPicker))
@@ -254,7 +255,8 @@ async def test_ctrl_t_and_the_palette_state_the_switch_penalty(simulator, tmp_pa
         ) in shown
         # And it was right: the next message writes the prefix again, on Opus.
         await send_and_wait(pilot, "exec", "Implement the logout endpoint [[sim:tokens=30]]")
-        assert app.last_reply["exec"].usage.cache_creation_input_tokens == tokens
+        # (the conversation since, now cached too, is written with it)
+        assert app.last_reply["exec"].usage.cache_creation_input_tokens >= tokens
         assert app.last_reply["exec"].usage.cache_read_input_tokens == 0
 
 

@@ -63,6 +63,7 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous_pane", priority=True, show=False, tooltip="Move focus to the other pane"),
         Binding("ctrl+t", "toggle_model", "Model", id="toggle_model", tooltip="Switch the focused pane between Opus and Sonnet"),
         Binding("f2", "pick_model", "Models", id="pick_model", show=False, tooltip="Pick any model from the catalog for the focused pane"),
+        Binding("f7", "cycle_effort", "Effort", id="cycle_effort", show=False, tooltip="Cycle the focused pane's effort through the levels its model has"),
         Binding("ctrl+s", "save_plan", "Save plan", id="save_plan", priority=True, tooltip="Save the last planning reply as a plan file"),
         Binding("ctrl+o", "hand_off", "Hand off", id="hand_off", tooltip="Send the active plan to the execution pane"),
         Binding("ctrl+r", "record_decision", "Decision", id="record_decision", show=False, tooltip="Record a decision in CLAUDE.md"),
@@ -126,6 +127,8 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         # After the first paint: importing and arming the watcher is not worth a later first frame.
         self.call_after_refresh(self.watch_project_files)
         self.call_after_refresh(self.run_worker, _warm_up, thread=True, group="warm-up", name="warm-up")
+        # The endpoint's model capabilities (disk cache, then the Models API): offline keeps the bundled table.
+        self.call_after_refresh(lambda: self.run_worker(self.session.load_models(), group="models", exclusive=True))
 
     async def on_unmount(self) -> None:
         await self.session.aclose()
@@ -284,6 +287,11 @@ class SegueApp(HandoffActions, CostTracking, ScreenActions, ThemedApp):
         pane = self.focused_pane()
         old = self.session.panes[pane.pane].model
         self.switch_model(pane.pane, models.toggle_model(old))
+
+    def action_cycle_effort(self) -> None:
+        from tui.effort import cycle_effort
+
+        cycle_effort(self, self.focused_pane().pane)
 
     def action_pick_model(self) -> None:
         from tui.screens.model_picker import ModelPicker

@@ -34,6 +34,20 @@ class ModelCommands(Provider):
                     continue
                 text = f"Switch {pane_label(pane).lower()} pane to {models.display_name(model_id)} ({model_id})"
                 yield text, partial(app.switch_model, pane, model_id), self._help(pane, current, model_id), model_id
+            yield from self._effort_commands(pane, current)
+
+    def _effort_commands(self, pane: str, current: str) -> Iterator[tuple[str, Any, str, str]]:
+        """"Set planning pane effort to low" for each level the pane's model has (model id "" = not a switch)."""
+        from tui.app import pane_label
+        from tui.effort import effort_change_note, levels_for, set_effort
+
+        now = self.app.session.effective_effort(pane)
+        for level in levels_for(current):
+            if level == now:
+                continue
+            text = f"Set {pane_label(pane).lower()} pane effort to {level}"
+            help_text = f"now {now} on {models.display_name(current)}. {effort_change_note(current, now, level)}"
+            yield text, partial(set_effort, self.app, pane, level), help_text, ""
 
     def _help(self, pane: str, current: str, model_id: str) -> str:
         help_text = f"now {models.display_name(current)}; the conversation is kept"
