@@ -234,3 +234,28 @@ def test_unknown_models_never_get_a_prefill():
     params = request.params(partial="Half a reply")
     assert params["messages"][-1] == {"role": "user", "content": [{"type": "text", "text": CONTINUE_PROMPT, "cache_control": {"type": "ephemeral"}}]}
     assert "thinking" not in params and "output_config" not in params
+
+
+@pytest.mark.parametrize(
+    ("base_url", "key", "kind", "says"),
+    [
+        ("closed", "k", "connection", "refused"),
+        ("htp:/nowhere", "k", "other", "base URL is not valid"),
+        ("open", "sk-ant-secret\nrest", "auth", "contains a newline"),
+    ],
+)
+async def test_classify_says_which_connection_problem_it_was(simulator, base_url, key, kind, says):
+    from core.engines.client import Endpoint
+
+    if base_url == "closed":
+        with Simulator(pacing=False) as gone:
+            base_url = gone.base_url
+    elif base_url == "open":
+        base_url = simulator.base_url
+    client = make_client(Endpoint(base_url, key, demo=False), max_retries=0)
+    request = TurnRequest("claude-opus-5-5", [{"role": "user", "content": "Hi"}], max_tokens=100)
+    events = [event async for event in stream_turn(client, request, max_attempts=1)]
+    await client.close()
+    final = events[-1]
+    assert isinstance(final, TurnFailed) and final.kind == kind
+    assert says in final.message and "secret" not in final.message

@@ -218,6 +218,9 @@ def classify(error: Exception) -> tuple[str, bool, str]:
         if _error_type(error) in ("api_error",):
             return "overloaded", True, "The API reported an error mid-reply"
         return "other", False, f"The API answered with an error ({status}): {_message(error)}"
+    transport = _transport_cause(error)
+    if transport is not None:
+        return transport
     if isinstance(error, anthropic.APIConnectionError) or type(error).__module__.split(".")[0] in (
         "httpx",
         "httpx2",
@@ -228,6 +231,35 @@ def classify(error: Exception) -> tuple[str, bool, str]:
     if isinstance(error, (ConnectionError, TimeoutError, OSError)):
         return "connection", True, "The connection dropped"
     return "other", False, f"Unexpected error: {type(error).__name__}: {error}"
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _transport_cause(error: Exception) -> tuple[str, bool, str] | None:
+    """Say which when the connection was refused, the base URL is invalid, or the key can't be a header.
+
+    The SDK wraps all three as "Connection error."; the cause chain tells them apart. The
+    chain's own messages are never repeated: the key-header one contains the key.
+    """
+    for cause in _causes(error):
+        name = type(cause).__name__
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection", True, "The connection was refused: nothing answers at the API address (check ANTHROPIC_BASE_URL)"
+        if name in ("UnsupportedProtocol", "InvalidURL"):
+            return "other", False, "The API base URL is not valid: ANTHROPIC_BASE_URL must be an http:// or https:// address."
+        if name == "LocalProtocolError" and "header" in str(cause).lower():
+            return "auth", False, (
+                "The API key contains a newline or another character a request header can't carry; "
+                "set ANTHROPIC_API_KEY again without it."
+            )
+    return None
 
 
 def _message(error: Exception) -> str:
