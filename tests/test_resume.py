@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core import capabilities
+from core.session import Session
 from tests.sent import plain, plain_content
 
 from decimal import Decimal
@@ -84,7 +85,7 @@ async def test_two_turns_then_resume_restores_panes_models_meters_and_history(si
         before = screen_state(app)
         session_id = app.session.id
     first_store.close()
-    assert before["badges"] == {"plan": "Sonnet 5.5", "exec": "Sonnet 5.5"}
+    assert before["badges"] == {"plan": "Sonnet 5.5 · high", "exec": "Sonnet 5.5 · medium"}
     assert [model for model, _ in before["conversation"]["plan"]] == ["user", OPUS]
     assert before["stored_session"].messages == 2 and before["stored_session"].cost_usd > 0
 
@@ -128,12 +129,18 @@ def seed_session(store: Store, project: Path, title: str, exchanges: list[tuple[
     return session_id
 
 
-async def test_a_session_too_long_for_the_window_is_trimmed_with_a_notice(simulator, project):
+async def test_a_session_too_long_for_the_window_is_trimmed_with_a_notice(simulator, project, monkeypatch):
     # A model with a small window (as the Models API could report it): 24k of max_input_tokens,
     # three quarters usable by our estimate, 8k reserved for the reply, leaves about 10k tokens,
     # which eight ~1.7k-token exchanges overflow.
     opus = capabilities.caps_for(OPUS)
-    capabilities.use(capabilities.Catalog({**capabilities.current().models, OPUS: replace(opus, max_input_tokens=24_000)}))
+    small = capabilities.Catalog({**capabilities.current().models, OPUS: replace(opus, max_input_tokens=24_000)})
+    capabilities.use(small)
+
+    async def keep_the_small_window(self, **_):  # the app would load the simulator's own table
+        return small
+
+    monkeypatch.setattr(Session, "load_models", keep_the_small_window)
     settings = Settings(plan_thinking=False, max_tokens=8_000)
     paragraph = "The cache keeps hot catalogue pages in memory and evicts them by age. " * 12 + "\n\n"
     exchanges = [("plan", f"Question {index}", paragraph * 8) for index in range(8)]
@@ -195,7 +202,7 @@ async def test_f6_new_session_then_back_to_the_old_one(simulator, project):
             await wait_until(pilot, lambda: not isinstance(app.screen, SessionsScreen) and app.session.id != old_id, limit=300)
             await pilot.pause()
             assert conversation(app, "plan") == [] and conversation(app, "exec") == []
-            assert str(app.pane("plan").badge.render()) == "Opus 5.5", "a new session starts from the settings"
+            assert str(app.pane("plan").badge.render()) == "Opus 5.5 · high", "a new session starts from the settings"
             assert app.stored_session.messages == 0
 
             await pilot.press("f6")
@@ -208,7 +215,7 @@ async def test_f6_new_session_then_back_to_the_old_one(simulator, project):
             await pilot.pause()
             assert conversation(app, "plan") == [("user", "Plan auth"), (OPUS, "# Auth Plan\n\nUse Argon2id.")]
             assert conversation(app, "exec") == [("user", "Implement it"), (SONNET, "def login(): ...")]
-            assert str(app.pane("plan").badge.render()) == "Sonnet 5.5"
+            assert str(app.pane("plan").badge.render()) == "Sonnet 5.5 · high"
             assert app.stored_session.messages == 2
             assert app.stored_session.cost_usd == Decimal("0.025")
 

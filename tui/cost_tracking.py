@@ -160,7 +160,7 @@ class CostTracking:
 
         request, _, _ = self.session.request_for(pane, prompt)
         model = request.model
-        estimate = estimate_output_tokens(prompt, model, request.max_tokens, thinking_budget=request.thinking_budget or 0)
+        estimate = estimate_output_tokens(prompt, model, request.max_tokens, thinking_budget=request.thinking_estimate)
         projected = await project_cost(self.session.client, model, request.params(), estimate)
         check = check_before_send(
             self.budget_limits,

@@ -62,6 +62,19 @@ class TurnRequest:
     def capabilities(self) -> ModelCaps:
         return self.caps or capabilities.caps_for(self.model)
 
+    @property
+    def thinking_estimate(self) -> int:
+        """Thinking tokens to allow for in cost projections: the budget where the model takes one;
+        on adaptive models a share of it by effort (at low and medium effort the model often
+        skips thinking on simple prompts; higher levels think more)."""
+        if self.thinking_budget is None:
+            return 0
+        caps = self.capabilities
+        if caps.adaptive:
+            effort = caps.nearest_effort(self.effort or "high") or "high"
+            return int(self.thinking_budget * ADAPTIVE_THINKING_SHARE[effort])
+        return self.thinking_budget if caps.budget_thinking else 0
+
     def resume_mode(self, partial: str) -> str:
         """How a retry carries on from `partial`: "" (start over), "prefill" or "continue"."""
         if not partial.strip():
@@ -102,6 +115,8 @@ class TurnRequest:
             params["messages"] = with_conversation_breakpoint(messages, params.get("system") or [])
         return params
 
+
+ADAPTIVE_THINKING_SHARE = {"low": 0.0, "medium": 0.0, "high": 1.0, "xhigh": 2.0, "max": 4.0}
 
 # The user turn that asks a model which refuses prefill to carry on after a broken stream.
 CONTINUE_PROMPT = "Your reply was cut off. Continue exactly where you stopped, without repeating anything."
