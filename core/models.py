@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core import capabilities
+
 # Newest of each family; DESIGN.md fixes the aliases to these ids.
 ALIASES: dict[str, str] = {
     "opus": "claude-opus-5-5",
@@ -23,30 +25,21 @@ class ModelInfo:
     context_window: int
 
 
-# Known ids, newest first; the API's /v1/models list wins when it answers.
-KNOWN_MODEL_IDS: tuple[str, ...] = (
-    "claude-opus-5-5",
-    "claude-sonnet-5-5",
-    "claude-haiku-5-5",
-    "claude-opus-5",
-    "claude-sonnet-5",
-    "claude-opus-4-8",
-    "claude-opus-4-7",
-    "claude-opus-4-6",
-    "claude-sonnet-4-6",
-    "claude-opus-4-5",
-    "claude-sonnet-4-5",
-    "claude-haiku-4-5",
-)
+# Known ids, newest first (the bundled capabilities table); the API's /v1/models list wins when it answers.
+KNOWN_MODEL_IDS: tuple[str, ...] = tuple(caps.id for caps in capabilities.BUNDLED)
 
-_CONTEXT_WINDOW = 200_000
+FAMILIES = ("opus", "sonnet", "haiku")
 
 
 def family_of(model_id: str) -> str:
-    for family in ("opus", "sonnet", "haiku"):
-        if family in model_id:
-            return family
-    return "other"
+    """The model's line as the Models API (or the bundled table) reports it; "other" otherwise.
+
+    Never guessed from the id: the API says a line is not to be inferred from it, and a model
+    with no line (or one of the other lines) gets the neutral colour.
+    """
+    catalog = capabilities.current()
+    caps = catalog.models.get(model_id) or capabilities.caps_for(model_id)
+    return caps.line if caps.line in FAMILIES else "other"
 
 
 def display_name(model_id: str) -> str:
@@ -61,7 +54,8 @@ def display_name(model_id: str) -> str:
 
 
 def info(model_id: str) -> ModelInfo:
-    return ModelInfo(model_id, family_of(model_id), display_name(model_id), _CONTEXT_WINDOW)
+    caps = capabilities.caps_for(model_id)
+    return ModelInfo(model_id, family_of(model_id), display_name(model_id), caps.max_input_tokens)
 
 
 def resolve_model(name: str) -> str:

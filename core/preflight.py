@@ -35,7 +35,7 @@ async def budget_verdict(
     if not limits.active:
         return None
     request, _, _ = session.request_for(pane, prompt)
-    estimate = estimate_output_tokens(prompt, request.model, request.max_tokens, thinking_budget=request.thinking_budget or 0)
+    estimate = estimate_output_tokens(prompt, request.model, request.max_tokens, thinking_budget=request.thinking_estimate)
     projected = await project_cost(session.client, request.model, request.params(), estimate)
     return check_before_send(limits, spent_session, spent_today, projected or Decimal(0))
 

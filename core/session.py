@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from core import models
+from core import capabilities
 from core.costs import pricing
 from core.engines.claude_code_setup import MISSING as CLAUDE_MISSING
 from core.engines.client import Endpoint, make_client
@@ -35,6 +35,7 @@ FLUSH_INTERVAL = 0.5  # seconds between partial-text writes while streaming (DES
 class PaneState:
     name: str
     model: str
+    effort: str = "high"  # asked for; the request uses the nearest level the model has
     # The conversation as the API sees it: alternating user/assistant messages.
     history: list[dict[str, Any]] = field(default_factory=list)
     streaming: bool = False
@@ -73,8 +74,8 @@ class Session:
         self.project_dir = project_dir
         self.store = store
         self.panes = {
-            Pane.PLAN: PaneState(Pane.PLAN, settings.plan_model),
-            Pane.EXEC: PaneState(Pane.EXEC, settings.exec_model),
+            Pane.PLAN: PaneState(Pane.PLAN, settings.plan_model, settings.plan_effort),
+            Pane.EXEC: PaneState(Pane.EXEC, settings.exec_model, settings.exec_effort),
         }
         self._cancel = {pane: asyncio.Event() for pane in PANES}
         self._client = client
@@ -103,6 +104,8 @@ class Session:
         self.title = row.title or ""
         self.panes["plan"].model = row.plan_model or self.panes["plan"].model
         self.panes["exec"].model = row.exec_model or self.panes["exec"].model
+        self.panes["plan"].effort = getattr(row, "plan_effort", None) or self.panes["plan"].effort
+        self.panes["exec"].effort = getattr(row, "exec_effort", None) or self.panes["exec"].effort
         self.picked_plan = Path(row.active_plan) if row.active_plan else None
         self.claude_sessions = self.store.claude_code_sessions(row.id)
         for pane in PANES:
@@ -116,6 +119,14 @@ class Session:
             # Segue retries itself, visibly (core.engines.api); the SDK's silent retries would hide waits.
             self._client = make_client(self.endpoint, max_retries=0)
         return self._client
+
+    async def load_models(self, *, refresh: bool = False) -> capabilities.Catalog:
+        """Load the endpoint's model capabilities (disk cache, Models API, bundled) and use them."""
+        catalog = await capabilities.load(
+            self.client, self.endpoint.base_url, refresh=refresh, remember=not self.endpoint.demo
+        )
+        capabilities.use(catalog)
+        return catalog
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -144,6 +155,19 @@ class Session:
         if pane == "plan":
             return "plan"
         return "acceptEdits" if self.accept_edits else None
+
+    def set_effort(self, pane: str, effort: str) -> None:
+        """Set a pane's effort level (remembered with the session); ValueError for an unknown level."""
+        if effort not in capabilities.EFFORT_LEVELS:
+            raise ValueError(f"effort must be one of {', '.join(capabilities.EFFORT_LEVELS)}")
+        self.panes[pane].effort = effort
+        if self.store is not None and self.id:
+            self.store.set_pane_effort(self.id, pane, effort)
+
+    def effective_effort(self, pane: str) -> str | None:
+        """The level the pane's next request carries: its effort, moved to one the model has; None if none."""
+        state = self.panes[pane]
+        return capabilities.caps_for(state.model).nearest_effort(state.effort)
 
     def pick_plan(self, path: Path | None) -> None:
         self.picked_plan = path
@@ -175,23 +199,28 @@ class Session:
         """The request a send of `prompt` would make. A preview (no side effects) unless `record`."""
         state = self.panes[pane]
         context = self.context_for(pane, record=record)
+        caps = capabilities.caps_for(state.model)
+        max_tokens = min(self.settings.max_tokens, caps.max_tokens)
         room = (
-            models.info(state.model).context_window
-            - self.settings.max_tokens
+            caps.max_input_tokens
+            - max_tokens
             - int(sum(len(block.get("text", "")) for block in context.blocks) * SAFETY_MARGIN) // CHARS_PER_TOKEN
             - int(len(prompt) * SAFETY_MARGIN) // CHARS_PER_TOKEN
         )
         history, trimmed = trim_history(state.history, max(room, 0))
         messages = [*history, {"role": "user", "content": prompt}]
-        thinking = None
-        if pane == "plan" and self.settings.plan_thinking and self.settings.thinking_budget > 0:
-            thinking = self.settings.thinking_budget
+        # Both panes think where the model can (adaptive models steer it with effort); the
+        # planning pane can be told not to.
+        wants_thinking = self.settings.plan_thinking if pane == "plan" else True
+        thinking = max(self.settings.thinking_budget, 0) if wants_thinking else None
         request = TurnRequest(
             model=state.model,
             messages=messages,
             system=context.blocks,
-            max_tokens=self.settings.max_tokens,
+            max_tokens=max_tokens,
             thinking_budget=thinking,
+            effort=state.effort,
+            caps=caps,
         )
         return request, context, trimmed
 

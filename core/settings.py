@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from core import paths
+from core.capabilities import EFFORT_LEVELS
 from core.models import DEFAULT_EXEC_MODEL, DEFAULT_PLAN_MODEL, resolve_model
 
 
@@ -23,6 +24,10 @@ class Settings:
     max_tokens: int = 16_000
     thinking_budget: int = 4_000
     plan_thinking: bool = True
+    # How hard each pane's model works (output_config.effort): low, medium, high, xhigh, max.
+    # A level the pane's model lacks goes to the nearest one it has.
+    plan_effort: str = "high"
+    exec_effort: str = "medium"
     # Budgets in dollars; 0 means none.
     session_budget_usd: float = 0.0
     daily_budget_usd: float = 0.0
@@ -50,6 +55,8 @@ _ENV = {
     "session_budget_usd": "SEGUE_SESSION_BUDGET",
     "daily_budget_usd": "SEGUE_DAILY_BUDGET",
     "theme": "SEGUE_THEME",
+    "plan_effort": "SEGUE_PLAN_EFFORT",
+    "exec_effort": "SEGUE_EXEC_EFFORT",
     "plan_engine": "SEGUE_PLAN_ENGINE",
     "exec_engine": "SEGUE_EXEC_ENGINE",
     "drift_second_opinion": "SEGUE_DRIFT_SECOND_OPINION",
@@ -117,4 +124,10 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         if values.get(name, "api") not in ENGINES:
             problems.append(f"setting {name!r} must be \"api\" or \"claude-code\"; using \"api\"")
             values[name] = "api"
+    for name in ("plan_effort", "exec_effort"):
+        value = str(values.get(name, getattr(defaults, name))).strip().lower()
+        if value not in EFFORT_LEVELS:
+            problems.append(f"setting {name!r} must be one of {', '.join(EFFORT_LEVELS)}; using {getattr(defaults, name)!r}")
+            value = getattr(defaults, name)
+        values[name] = value
     return replace(defaults, **values, problems=tuple(problems))

@@ -13,7 +13,19 @@ def segue_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
     monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+    for variable in ("SEGUE_PLAN_EFFORT", "SEGUE_EXEC_EFFORT"):
+        monkeypatch.delenv(variable, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def model_catalog():
+    """Every test starts from the bundled capabilities table; one that installs another gets it undone."""
+    from core import capabilities
+
+    capabilities.use(capabilities.Catalog())
+    yield
+    capabilities.use(capabilities.Catalog())
 
 
 @pytest.fixture

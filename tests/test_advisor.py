@@ -83,10 +83,10 @@ def test_advice_shape_and_json_contract():
     assert 0.0 <= advice.confidence <= 1.0
     assert "\n" not in advice.reason and advice.reason
     data = advice.as_dict()
-    assert list(data) == ["model", "route", "task_type", "reason"]
+    assert list(data) == ["model", "effort", "route", "task_type", "reason"]
     assert json.loads(json.dumps(data)) == data
     assert advice.model_id == "claude-opus-5-5"
-    assert advice.summary().startswith("Opus · plan · system design — ")
+    assert advice.summary().startswith("Opus (xhigh effort) · plan · system design — ")
 
 
 def test_reason_names_the_evidence():
@@ -135,3 +135,11 @@ def test_under_a_millisecond_per_prompt_even_for_long_pastes():
         advise(prompt)
     per_prompt = (time.perf_counter() - start) / len(prompts)
     assert per_prompt < 0.001
+
+
+def test_effort_follows_the_task():
+    """A typo fix wants Sonnet at low effort; an architecture question Opus at high or above."""
+    typo = advise("Fix the typo in README.md")
+    assert (typo.model, typo.effort) == ("sonnet", "low")
+    design = advise("Design the architecture for multi-region failover: which trade-offs between consistency and latency?")
+    assert design.model == "opus" and design.effort in ("high", "xhigh")

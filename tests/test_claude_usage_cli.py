@@ -15,7 +15,10 @@ from click.testing import CliRunner
 
 from tui.cli import main
 
-TOTAL_KEYS = {"input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "messages", "cost_usd"}
+TOTAL_KEYS = {
+    "input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation_1h_input_tokens",
+    "messages", "cost_usd",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ import json
 import os
 import time
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,25 @@ def test_the_default_cache_lives_in_segues_data_dir(tmp_path, segue_home):
     with TranscriptScanner(tree.roots) as scanner:
         scanner.scan()
     assert (segue_home / "claude_usage.sqlite3").is_file()
+
+
+def test_one_hour_cache_writes_are_priced_at_the_one_hour_rate():
+    """ccusage prices usage.cache_creation.ephemeral_1h_input_tokens as a 5-minute write; we don't."""
+    from core.claude_usage.transcript_lines import record_from_line
+
+    usage = {
+        "input_tokens": 10, "output_tokens": 100, "cache_creation_input_tokens": 1_000_000, "cache_read_input_tokens": 0,
+        "cache_creation": {"ephemeral_5m_input_tokens": 400_000, "ephemeral_1h_input_tokens": 600_000},
+    }
+    line = {"type": "assistant", "timestamp": "2026-03-01T10:00:00Z", "sessionId": "s",
+            "message": {"id": "m1", "model": "claude-opus-5-5", "usage": usage}}
+    record = record_from_line(line, 0, "p", "s")
+    assert record.cache_creation_1h_input_tokens == 600_000
+    report = build_report([record])
+    totals = report_json(report)["totals"]
+    assert totals["cache_creation_1h_input_tokens"] == 600_000
+    exact = pricing.cost("claude-opus-5-5", TokenUsage(10, 100, 1_000_000, 0, 600_000))
+    five_minute_only = pricing.cost("claude-opus-5-5", TokenUsage(10, 100, 1_000_000, 0))
+    assert totals["cost_usd"] == float(round(exact, 6))
+    # 600k tokens at $8 instead of $5 per MTok on Opus 5.5: $1.80 more than the 5-minute rate.
+    assert exact - five_minute_only == Decimal("1.8")

@@ -18,8 +18,9 @@ def test_json_has_exactly_the_documented_shape():
     result = CliRunner().invoke(main, ["advise", "--json", "should we shard by tenant or by region?"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert list(data) == ["model", "route", "task_type", "reason"]
+    assert list(data) == ["model", "effort", "route", "task_type", "reason"]
     assert data["model"] == "opus" and data["route"] == "plan" and data["task_type"] == "system_design"
+    assert data["effort"] in ("high", "xhigh")
     assert data["reason"] and "\n" not in data["reason"]
 
 
@@ -27,7 +28,7 @@ def test_human_line_names_model_route_and_row():
     result = CliRunner().invoke(main, ["advise", "Fix", "the", "typo", "in", "README.md"])
     assert result.exit_code == 0, result.output
     line = result.output.strip()
-    assert line.startswith("Sonnet · execute · simple bug fix — ")
+    assert line.startswith("Sonnet (low effort) · execute · simple bug fix — ")
     assert len(line.splitlines()) == 1
 
 
@@ -55,6 +56,7 @@ def test_real_process_prints_the_json():
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {
         "model": "sonnet",
+        "effort": "medium",
         "route": "execute",
         "task_type": "implement_planned_feature",
         "reason": json.loads(done.stdout)["reason"],

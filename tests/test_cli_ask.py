@@ -7,6 +7,8 @@ use the embedded simulator that `segue ask` starts itself.
 
 from __future__ import annotations
 
+from tests.sent import plain, plain_content
+
 import json
 import os
 import signal
@@ -28,7 +30,9 @@ FAKE_KEY = "sk-ant-test-cli-ask-0000"
 OPUS, SONNET, HAIKU = "claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-5-5"
 RULES = "Indent with tabs. RULE-MARKER-4411"
 JSON_KEYS = ["session", "pane", "model", "text", "usage", "cost_usd", "all_opus_cost_usd", "context_warnings"]
-USAGE_KEYS = {"input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"}
+USAGE_KEYS = {
+    "input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation_1h_input_tokens",
+}
 
 
 @pytest.fixture
@@ -92,7 +96,7 @@ def test_text_streams_to_stdout_and_the_turn_is_recorded(api, project):
         assert session.title.startswith("Plan a rate limiter")
     request = api.requests[-1]["body"]
     assert request["model"] == OPUS and request["stream"] is True
-    assert request["messages"] == [{"role": "user", "content": "Plan a rate limiter for the shop [[sim:fast]]"}]
+    assert plain(request["messages"]) == [{"role": "user", "content": "Plan a rate limiter for the shop [[sim:fast]]"}]
     assert RULES in system_text(api.requests[-1]), "CLAUDE.md from the current directory"
 
 
@@ -144,7 +148,7 @@ def test_session_continues_with_its_history(api, project):
     assert [message["role"] for message in sent] == ["user", "assistant", "user"]
     assert sent[0]["content"] == "Plan the checkout flow [[sim:fast]]"
     assert sent[1]["content"] == first["text"].rstrip()
-    assert sent[2]["content"] == "Now add a retry policy [[sim:fast]]"
+    assert plain_content(sent[2]["content"]) == "Now add a retry policy [[sim:fast]]"
     with Store() as store:
         session = only_session(store)
         assert [m.role for m in store.messages(session.id)] == ["user", "assistant", "user", "assistant"]
@@ -462,3 +466,49 @@ async def test_ask_and_the_tui_write_one_store_at_the_same_time(paced_simulator,
             "the two replies streamed at the same time"
         )
         assert len(store.usage_rows(ask_session.id)) == 1 and len(store.usage_rows(tui_session)) == 1
+
+
+# -- models and effort (issue #11) -------------------------------------------------------
+
+
+def test_unknown_model_is_refused_before_anything_is_recorded_when_the_list_is_fresh(api, project):
+    result = ask("--model", "claude-nonexistent-9", "Plan it [[sim:fast]]")
+    assert_one_sentence_error(result, "claude-nonexistent-9", OPUS, SONNET)
+    assert api.requests == []
+    with Store() as store:
+        assert store.list_sessions() == []
+
+
+def test_unknown_model_with_only_the_bundled_table_warns_and_lets_the_api_decide(project, monkeypatch, tmp_path):
+    # A gateway without the Models API: nothing answers GET /v1/models, the API refuses the model.
+    from core.simulator import Simulator
+
+    with Simulator(pacing=False) as sim:
+        gone = sim.base_url
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", gone)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
+    result = ask("--model", "claude-nonexistent-9", "Plan it [[sim:fast]]")
+    assert "not a model Segue knows" in result.stderr
+    assert result.exit_code != 0  # the connection is refused: the API (here: nobody) decided
+
+
+def test_effort_flag_reaches_the_request_and_the_session(api, project):
+    result = ask("--effort", "low", "--json", "Plan a cache [[sim:fast]]")
+    assert result.exit_code == 0, result.stderr
+    assert api.requests[-1]["body"]["output_config"] == {"effort": "low"}
+    assert api.requests[-1]["body"]["thinking"] == {"type": "adaptive", "display": "summarized"}
+    with Store() as store:
+        assert store.get_session(only_session(store).id).plan_effort == "low"
+
+
+def test_effort_a_model_lacks_goes_to_the_nearest_level_it_has(api, project):
+    result = ask("--model", "haiku", "--effort", "max", "Plan a cache [[sim:fast]]")
+    assert result.exit_code == 0, result.stderr
+    assert api.requests[-1]["body"]["output_config"] == {"effort": "high"}
+
+
+def test_planning_turn_on_opus_4_5_uses_budget_thinking(api, project):
+    result = ask("--model", "claude-opus-4-5", "Plan a cache [[sim:fast]]")
+    assert result.exit_code == 0, result.stderr
+    body = api.requests[-1]["body"]
+    assert body["thinking"]["type"] == "enabled" and 1024 <= body["thinking"]["budget_tokens"] < body["max_tokens"]

@@ -75,6 +75,7 @@ def test_json_export_has_stable_keys_and_exact_money(session):
         "output_tokens": 840,
         "cache_creation_input_tokens": 100,
         "cache_read_input_tokens": 900,
+        "cache_creation_1h_input_tokens": 0,
     }
     assert (messages[1]["cost_usd"], messages[3]["cost_usd"], messages[3]["all_opus_cost_usd"]) == (
         "0.041235",

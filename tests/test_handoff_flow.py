@@ -6,6 +6,8 @@ wait is on app state (the context line, `app.main.handoff.watching`, the dialog 
 
 from __future__ import annotations
 
+from tests.sent import plain_content
+
 import os
 from pathlib import Path
 
@@ -194,7 +196,7 @@ async def test_ctrl_o_puts_the_implement_prompt_in_the_execution_pane(simulator,
         await turns_done(app)
         body = simulator.requests[-1]["body"]
         assert body["model"] == "claude-sonnet-5-5"
-        assert body["messages"][-1]["content"] == "Implement authentication according to AUTH_PLAN.md"
+        assert plain_content(body["messages"][-1]["content"]) == "Implement authentication according to AUTH_PLAN.md"
         assert last_system(simulator)[-1]["text"] == "# AUTH_PLAN.md\n\n" + (tmp_path / "AUTH_PLAN.md").read_text()
 
 

@@ -6,6 +6,12 @@ Each "run" is a fresh build_app on a fresh Store object over the same file, as a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from core import capabilities
+from core.session import Session
+from tests.sent import plain, plain_content
+
 from decimal import Decimal
 from pathlib import Path
 
@@ -79,7 +85,7 @@ async def test_two_turns_then_resume_restores_panes_models_meters_and_history(si
         before = screen_state(app)
         session_id = app.session.id
     first_store.close()
-    assert before["badges"] == {"plan": "Sonnet 5.5", "exec": "Sonnet 5.5"}
+    assert before["badges"] == {"plan": "Sonnet 5.5 · high", "exec": "Sonnet 5.5 · medium"}
     assert [model for model, _ in before["conversation"]["plan"]] == ["user", OPUS]
     assert before["stored_session"].messages == 2 and before["stored_session"].cost_usd > 0
 
@@ -99,7 +105,7 @@ async def test_two_turns_then_resume_restores_panes_models_meters_and_history(si
         body = simulator.requests[-1]["body"]
         assert body["model"] == SONNET
         plan_prompt, plan_reply = before["conversation"]["plan"]
-        assert body["messages"] == [
+        assert plain(body["messages"]) == [
             {"role": "user", "content": plan_prompt[1]},
             {"role": "assistant", "content": plan_reply[1].rstrip()},
             {"role": "user", "content": "Now the eviction policy [[sim:fast]]"},
@@ -123,10 +129,19 @@ def seed_session(store: Store, project: Path, title: str, exchanges: list[tuple[
     return session_id
 
 
-async def test_a_session_too_long_for_the_window_is_trimmed_with_a_notice(simulator, project):
-    # A large max_tokens leaves little of the 200k window for the conversation: 190k reserved
-    # for the reply leaves under 10k tokens, which eight ~2k-token exchanges overflow.
-    settings = Settings(plan_thinking=False, max_tokens=190_000, silenced_guards=("opus_trivial",))
+async def test_a_session_too_long_for_the_window_is_trimmed_with_a_notice(simulator, project, monkeypatch):
+    # A model with a small window (as the Models API could report it): 24k of max_input_tokens,
+    # our estimate counts a third more than the text, 8k reserved for the reply, leaves about 13k tokens,
+    # which eight ~1.7k-token exchanges overflow.
+    opus = capabilities.caps_for(OPUS)
+    small = capabilities.Catalog({**capabilities.current().models, OPUS: replace(opus, max_input_tokens=24_000)})
+    capabilities.use(small)
+
+    async def keep_the_small_window(self, **_):  # the app would load the simulator's own table
+        return small
+
+    monkeypatch.setattr(Session, "load_models", keep_the_small_window)
+    settings = Settings(plan_thinking=False, max_tokens=8_000, silenced_guards=("opus_trivial",))
     paragraph = "The cache keeps hot catalogue pages in memory and evicts them by age. " * 12 + "\n\n"
     exchanges = [("plan", f"Question {index}", paragraph * 8) for index in range(8)]
     with Store() as store:
@@ -150,7 +165,7 @@ async def test_a_session_too_long_for_the_window_is_trimmed_with_a_notice(simula
             dropped = 8 - kept
             assert 0 < dropped < 8
             assert sent[0]["content"] == f"Question {dropped}", "the oldest exchanges go first"
-            assert sent[-1]["content"] == "Summarise the plan [[sim:fast]]"
+            assert plain_content(sent[-1]["content"]) == "Summarise the plan [[sim:fast]]"
             assert any(f"{dropped} oldest exchange" in message and "context window" in message for message in notices), notices
             # Every message is still shown and stored: trimming is only what goes to the model.
             assert len(app.pane("plan").query(UserMessage)) == 9
@@ -187,7 +202,7 @@ async def test_f6_new_session_then_back_to_the_old_one(simulator, project):
             await wait_until(pilot, lambda: not isinstance(app.screen, SessionsScreen) and app.session.id != old_id, limit=300)
             await pilot.pause()
             assert conversation(app, "plan") == [] and conversation(app, "exec") == []
-            assert str(app.pane("plan").badge.render()) == "Opus 5.5", "a new session starts from the settings"
+            assert str(app.pane("plan").badge.render()) == "Opus 5.5 · high", "a new session starts from the settings"
             assert app.main.costs.stored_session.messages == 0
 
             await pilot.press("f6")
@@ -200,7 +215,7 @@ async def test_f6_new_session_then_back_to_the_old_one(simulator, project):
             await pilot.pause()
             assert conversation(app, "plan") == [("user", "Plan auth"), (OPUS, "# Auth Plan\n\nUse Argon2id.")]
             assert conversation(app, "exec") == [("user", "Implement it"), (SONNET, "def login(): ...")]
-            assert str(app.pane("plan").badge.render()) == "Sonnet 5.5"
+            assert str(app.pane("plan").badge.render()) == "Sonnet 5.5 · high"
             assert app.main.costs.stored_session.messages == 2
             assert app.main.costs.stored_session.cost_usd == Decimal("0.025")
 

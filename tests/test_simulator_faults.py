@@ -22,11 +22,11 @@ def sdk(sim: Simulator) -> anthropic.Anthropic:
     return anthropic.Anthropic(base_url=sim.base_url, api_key="k", max_retries=0)
 
 
-def stream_text(sim: Simulator, messages: list[dict]) -> tuple[str, Exception | None]:
+def stream_text(sim: Simulator, messages: list[dict], model: str = MODEL) -> tuple[str, Exception | None]:
     """The text that arrived and the error that ended the stream (None if it completed)."""
     text = ""
     try:
-        with sdk(sim).messages.stream(model=MODEL, max_tokens=8000, messages=messages) as stream:
+        with sdk(sim).messages.stream(model=model, max_tokens=8000, messages=messages) as stream:
             for event in stream:
                 if event.type == "text":
                     text += event.text
@@ -74,27 +74,43 @@ def stream_text_or_raise(sim: Simulator, messages: list[dict]) -> str:
     return text
 
 
-def test_overloaded_midstream_after_some_text_then_prefill_retry_continues(simulator):
+def _resumed(messages: list[dict], partial: str, model: str) -> list[dict]:
+    """The retry's messages as Segue sends them: a prefill where the model takes one, else "continue"."""
+    from core.engines.api import CONTINUE_PROMPT
+
+    resumed = [*messages, {"role": "assistant", "content": partial.rstrip()}]
+    return resumed if model == "claude-sonnet-4-5" else [*resumed, {"role": "user", "content": CONTINUE_PROMPT}]
+
+
+@pytest.mark.parametrize("model", [MODEL, "claude-sonnet-4-5"])
+def test_overloaded_midstream_after_some_text_then_the_retry_continues(simulator, model):
     messages = ask("Implement the cart page [[sim:overloaded-midstream]]")
-    partial, error = stream_text(simulator, messages)
+    partial, error = stream_text(simulator, messages, model)
     assert isinstance(error, anthropic.APIStatusError)
     assert error.body["error"]["type"] == "overloaded_error"
     assert partial
-    full = sdk(simulator).messages.create(model=MODEL, max_tokens=8000, messages=ask("Implement the cart page")).content[0].text
+    full = sdk(simulator).messages.create(model=model, max_tokens=8000, messages=ask("Implement the cart page")).content[0].text
     assert full.startswith(partial) and 0.3 < len(partial) / len(full) < 0.6
-    rest, error = stream_text(simulator, [*messages, {"role": "assistant", "content": partial.rstrip()}])
+    rest, error = stream_text(simulator, _resumed(messages, partial, model), model)
     assert error is None
     assert partial.rstrip() + rest == full
 
 
-def test_drop_is_a_transport_error_after_some_text_then_prefill_retry_continues(simulator):
+@pytest.mark.parametrize("model", [MODEL, "claude-sonnet-4-5"])
+def test_drop_is_a_transport_error_after_some_text_then_the_retry_continues(simulator, model):
     messages = ask("Implement the cart page [[sim:drop]]")
-    partial, error = stream_text(simulator, messages)
+    partial, error = stream_text(simulator, messages, model)
     assert isinstance(error, (httpx2.TransportError, anthropic.APIConnectionError)), error
     assert not isinstance(error, anthropic.APIStatusError)
     assert partial
-    rest, error = stream_text(simulator, [*messages, {"role": "assistant", "content": partial.rstrip()}])
+    rest, error = stream_text(simulator, _resumed(messages, partial, model), model)
     assert error is None and rest
+
+
+def test_a_prefill_on_a_model_that_refuses_it_is_the_real_400(simulator):
+    messages = [*ask("Implement the cart page"), {"role": "assistant", "content": "I'll"}]
+    with pytest.raises(anthropic.BadRequestError, match="does not support assistant message prefill"):
+        sdk(simulator).messages.create(model=MODEL, max_tokens=100, messages=messages)
 
 
 def test_drop_on_a_non_streaming_request_fires_once(simulator):

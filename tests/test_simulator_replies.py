@@ -57,33 +57,44 @@ def test_execution_prompt_gets_intro_naming_context_files_and_python_code(simula
 
 
 def test_thinking_block_only_when_enabled(simulator):
+    """Budget thinking on a model that takes it (claude-opus-4-5); adaptive on 5.5 below."""
     prompt = "Should we split the monolith into services?"
-    plain = create(simulator, prompt)
+    plain = create(simulator, prompt, model="claude-opus-4-5")
     assert [block.type for block in plain.content] == ["text"]
-    thought = create(simulator, prompt, thinking={"type": "enabled", "budget_tokens": 4000})
+    thought = create(simulator, prompt, model="claude-opus-4-5", thinking={"type": "enabled", "budget_tokens": 4000})
     assert [block.type for block in thought.content] == ["thinking", "text"]
     thinking = thought.content[0]
     assert 100 <= len(thinking.thinking) / 4 <= 260 and thinking.signature
     assert thought.content[1].text == plain.content[0].text
     assert thought.usage.output_tokens == -(-len(thinking.thinking) // 4) + plain.usage.output_tokens
-    disabled = create(simulator, prompt, thinking={"type": "disabled"})
+    disabled = create(simulator, prompt, model="claude-opus-4-5", thinking={"type": "disabled"})
     assert [block.type for block in disabled.content] == ["text"]
 
 
+def test_adaptive_thinking_shows_text_only_with_display_summarized(simulator):
+    prompt = "Should we split the monolith into services?"
+    summarized = create(simulator, prompt, thinking={"type": "adaptive", "display": "summarized"})
+    assert summarized.content[0].type == "thinking" and len(summarized.content[0].thinking) > 100
+    omitted = create(simulator, prompt, thinking={"type": "adaptive"})
+    assert omitted.content[0].type == "thinking"
+    assert omitted.content[0].thinking == "" and omitted.content[0].signature
+
+
 def test_prefill_continues_the_reply(simulator):
+    """On a model that still takes prefill (claude-opus-4-5)."""
     prompt = "Implement the cart page"
-    full = create(simulator, prompt).content[0].text
+    full = create(simulator, prompt, model="claude-opus-4-5").content[0].text
     client = anthropic.Anthropic(base_url=simulator.base_url, api_key="k", max_retries=0)
     head = full[: len(full) // 3]
     rest = client.messages.create(
-        model="claude-opus-5-5",
+        model="claude-opus-4-5",
         max_tokens=8000,
         messages=[{"role": "user", "content": prompt}, {"role": "assistant", "content": head.rstrip()}],
     )
     assert head.rstrip() + rest.content[0].text == full
     assert rest.usage.output_tokens == -(-len(rest.content[0].text) // 4)
     strayed = client.messages.create(
-        model="claude-opus-5-5",
+        model="claude-opus-4-5",
         max_tokens=8000,
         messages=[{"role": "user", "content": prompt}, {"role": "assistant", "content": "Something else entirely " * 5}],
     ).content[0].text

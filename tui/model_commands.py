@@ -12,7 +12,7 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from core import models
-from core.panes import PANES
+from core.panes import PANES, Pane
 
 # The newest of each family (what "sonnet" means everywhere else) wins a tie with older ids,
 # so "switch planning pane to sonnet" + Enter picks Sonnet 5.5, not Sonnet 4.5. Scores stay
@@ -34,6 +34,19 @@ class ModelCommands(Provider):
                     continue
                 text = f"Switch {pane.label.lower()} pane to {models.display_name(model_id)} ({model_id})"
                 yield text, partial(main.switch_model, pane, model_id), self._help(main, pane, current, model_id), model_id
+            yield from self._effort_commands(main, pane, current)
+
+    def _effort_commands(self, main: Any, pane: Pane, current: str) -> Iterator[tuple[str, Any, str, str]]:
+        """"Set planning pane effort to low" for each level the pane's model has (model id "" = not a switch)."""
+        from tui.effort import effort_change_note, levels_for, set_effort
+
+        now = main.session.effective_effort(pane)
+        for level in levels_for(current):
+            if level == now:
+                continue
+            text = f"Set {pane.label.lower()} pane effort to {level}"
+            help_text = f"now {now} on {models.display_name(current)}. {effort_change_note(current, now, level)}"
+            yield text, partial(set_effort, main, pane, level), help_text, ""
 
     def _main(self) -> Any:
         """The app's main screen (the one that owns the panes), whatever screen is on top."""

@@ -160,6 +160,24 @@ CUE_TEXT: dict[str, str] = {
 }
 
 
+# How hard the suggested model should work on each row (output_config.effort): mechanical
+# edits need little thinking, open design questions the most. Used when the row's own model
+# wins; otherwise the model's default below.
+ROW_EFFORT: dict[str, str] = {
+    "new_feature_architecture": "high",
+    "implement_planned_feature": "medium",
+    "complex_bug_investigation": "high",
+    "simple_bug_fix": "low",
+    "large_refactor": "high",
+    "add_tests": "medium",
+    "system_design": "xhigh",
+    "documentation": "low",
+    "race_condition_debugging": "xhigh",
+    "css_styling": "low",
+}
+MODEL_EFFORT = {"opus": "high", "sonnet": "medium"}
+
+
 @dataclass(frozen=True)
 class Advice:
     model: str  # "opus" | "sonnet"
@@ -167,6 +185,7 @@ class Advice:
     task_type: str  # one of TASK_TYPES
     reason: str  # one line
     confidence: float  # 0..1, how clear the model choice is
+    effort: str = "medium"  # "low" | "medium" | "high" | "xhigh" | "max"
     # The evidence, for explanations and tuning: feature values, row scores, model score.
     features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     row_scores: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
@@ -186,11 +205,13 @@ class Advice:
 
     def summary(self) -> str:
         """One human line: "Opus · plan · system design — weighs trade-offs between ..."."""
-        return f"{self.model.capitalize()} · {self.route} · {self.task_label} — {self.reason}"
+        return f"{self.model.capitalize()} ({self.effort} effort) · {self.route} · {self.task_label} — {self.reason}"
 
     def as_dict(self) -> dict[str, str]:
         """The JSON shape of `segue advise --json` (DESIGN.md)."""
-        return {"model": self.model, "route": self.route, "task_type": self.task_type, "reason": self.reason}
+        return {
+            "model": self.model, "effort": self.effort, "route": self.route, "task_type": self.task_type, "reason": self.reason,
+        }
 
 
 def _dot(weights: dict[str, float], features: dict[str, float]) -> float:
@@ -223,9 +244,11 @@ def advise(prompt: str) -> Advice:
     model = "opus" if model_score > 0 else "sonnet"
 
     cues = _cues(features, model == "opus")
+    effort = MODEL_EFFORT[model]
     if task_type != "other" and MATRIX[task_type][0] == model:
         route = MATRIX[task_type][1]
         reason = ROW_REASONS[task_type]
+        effort = ROW_EFFORT[task_type]
     else:
         route = "plan" if model == "opus" else "execute"
         gist = "weighs trade-offs" if model == "opus" else "the path is clear"
@@ -234,4 +257,4 @@ def advise(prompt: str) -> Advice:
         reason += f" ({', '.join(cues)})"
     # 0.5 when the evidence is balanced, towards 1 as the model score leaves zero.
     confidence = round(0.5 + 0.5 * math.tanh(abs(model_score) / 2.5), 3)
-    return Advice(model, route, task_type, reason, confidence, features, row_scores, round(model_score, 3))
+    return Advice(model, route, task_type, reason, confidence, effort, features, row_scores, round(model_score, 3))

@@ -30,15 +30,18 @@ class LinearPrices:
     cache_write: Decimal
     cache_read: Decimal
     limit: int | None
+    cache_write_1h: Decimal = Decimal(0)  # per token of the write's one-hour part
 
     def covers(self, total_input: int) -> bool:
         return self.limit is None or total_input <= self.limit
 
-    def cost(self, input_tokens: int, output_tokens: int, cache_write: int, cache_read: int) -> Decimal:
+    def cost(self, input_tokens: int, output_tokens: int, cache_write: int, cache_read: int, cache_write_1h: int = 0) -> Decimal:
+        """`cache_write` is the whole write; its `cache_write_1h` part is priced at the one-hour rate."""
         return (
             self.input * input_tokens
             + self.output * output_tokens
-            + self.cache_write * cache_write
+            + self.cache_write * (cache_write - cache_write_1h)
+            + self.cache_write_1h * cache_write_1h
             + self.cache_read * cache_read
         )
 
@@ -62,12 +65,14 @@ def linear_prices(model_id: str) -> LinearPrices | None:
     output = pricing.cost(model_id, TokenUsage(output_tokens=_PROBE)) or Decimal(0)
     write = pricing.cost(model_id, TokenUsage(cache_creation_input_tokens=_PROBE))
     read = pricing.cost(model_id, TokenUsage(cache_read_input_tokens=_PROBE))
+    write_1h = pricing.cost(model_id, TokenUsage(cache_creation_input_tokens=_PROBE, cache_creation_1h_input_tokens=_PROBE))
     prices = LinearPrices(
         base / _PROBE,
         output / _PROBE,
         (base if write is None else write) / _PROBE,
         (base if read is None else read) / _PROBE,
         None,
+        (base if write_1h is None else write_1h) / _PROBE,
     )
 
     def linear_at(total_input: int) -> bool:
@@ -90,21 +95,25 @@ def linear_prices(model_id: str) -> LinearPrices | None:
                 good = middle
             else:
                 bad = middle
-        return LinearPrices(prices.input, prices.output, prices.cache_write, prices.cache_read, good)
+        return LinearPrices(prices.input, prices.output, prices.cache_write, prices.cache_read, good, prices.cache_write_1h)
     return prices
 
 
 @lru_cache(maxsize=65536)
-def exact_cost(model_id: str, input_tokens: int, output_tokens: int, cache_write: int, cache_read: int) -> Decimal | None:
+def exact_cost(
+    model_id: str, input_tokens: int, output_tokens: int, cache_write: int, cache_read: int, cache_write_1h: int = 0
+) -> Decimal | None:
     """One record beyond the linear tier, straight through core.costs.pricing.cost."""
-    return pricing.cost(model_id, TokenUsage(input_tokens, output_tokens, cache_write, cache_read))
+    return pricing.cost(model_id, TokenUsage(input_tokens, output_tokens, cache_write, cache_read, cache_write_1h))
 
 
-def record_cost(model_id: str, input_tokens: int, output_tokens: int, cache_write: int, cache_read: int) -> Decimal | None:
+def record_cost(
+    model_id: str, input_tokens: int, output_tokens: int, cache_write: int, cache_read: int, cache_write_1h: int = 0
+) -> Decimal | None:
     """The cost of one request; equal to core.costs.pricing.cost for the same numbers."""
     prices = linear_prices(model_id)
     if prices is None:
         return None
     if prices.covers(input_tokens + cache_write + cache_read):
-        return prices.cost(input_tokens, output_tokens, cache_write, cache_read)
-    return exact_cost(model_id, input_tokens, output_tokens, cache_write, cache_read)
+        return prices.cost(input_tokens, output_tokens, cache_write, cache_read, cache_write_1h)
+    return exact_cost(model_id, input_tokens, output_tokens, cache_write, cache_read, cache_write_1h)

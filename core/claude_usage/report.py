@@ -23,6 +23,7 @@ class Totals:
         "output_tokens",
         "cache_creation_input_tokens",
         "cache_read_input_tokens",
+        "cache_creation_1h_input_tokens",
         "messages",
         "priced_messages",
         "unpriced_models",
@@ -41,6 +42,7 @@ class Totals:
         self.output_tokens = 0
         self.cache_creation_input_tokens = 0
         self.cache_read_input_tokens = 0
+        self.cache_creation_1h_input_tokens = 0
         self.messages = 0
         self.priced_messages = 0
         self.unpriced_models: set[str] = set()
@@ -49,7 +51,7 @@ class Totals:
         self._linear: dict[str, list[int]] = {}
         self._exact = Decimal(0)
         self._opus_model = opus_model
-        self._opus_linear = [0, 0, 0, 0]
+        self._opus_linear = [0, 0, 0, 0, 0]
         self._opus_exact = Decimal(0)
         self._opus_known = linear_prices(opus_model) is not None
         self.first_timestamp: float | None = None
@@ -57,10 +59,12 @@ class Totals:
 
     def add(self, record: UsageRecord) -> None:
         _, _, timestamp, model, inp, out, write, read = record[:8]
+        long = record.cache_creation_1h_input_tokens
         self.input_tokens += inp
         self.output_tokens += out
         self.cache_creation_input_tokens += write
         self.cache_read_input_tokens += read
+        self.cache_creation_1h_input_tokens += long
         self.messages += 1
         if self.first_timestamp is None or timestamp < self.first_timestamp:
             self.first_timestamp = timestamp
@@ -75,13 +79,14 @@ class Totals:
             if prices.covers(total_input):
                 sums = self._linear.get(model)
                 if sums is None:
-                    sums = self._linear[model] = [0, 0, 0, 0]
+                    sums = self._linear[model] = [0, 0, 0, 0, 0]
                 sums[0] += inp
                 sums[1] += out
                 sums[2] += write
                 sums[3] += read
+                sums[4] += long
             else:
-                self._exact += exact_cost(model, inp, out, write, read) or Decimal(0)
+                self._exact += exact_cost(model, inp, out, write, read, long) or Decimal(0)
         if self._opus_known:
             opus = linear_prices(self._opus_model)
             if opus.covers(total_input):
@@ -90,8 +95,9 @@ class Totals:
                 sums[1] += out
                 sums[2] += write
                 sums[3] += read
+                sums[4] += long
             else:
-                self._opus_exact += exact_cost(self._opus_model, inp, out, write, read) or Decimal(0)
+                self._opus_exact += exact_cost(self._opus_model, inp, out, write, read, long) or Decimal(0)
 
     @property
     def total_tokens(self) -> int:
@@ -229,6 +235,7 @@ def totals_json(totals: Totals) -> dict:
         "output_tokens": totals.output_tokens,
         "cache_creation_input_tokens": totals.cache_creation_input_tokens,
         "cache_read_input_tokens": totals.cache_read_input_tokens,
+        "cache_creation_1h_input_tokens": totals.cache_creation_1h_input_tokens,
         "messages": totals.messages,
         "cost_usd": _money(totals.cost),
     }

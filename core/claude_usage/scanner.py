@@ -23,7 +23,9 @@ from pathlib import Path
 from core.claude_usage.transcript_lines import LINE_TOO_LONG, UNREADABLE_FILE, UsageRecord, parse_chunk
 from core.regular_files import open_regular
 
-SCHEMA_VERSION = 2  # 2: per-reason skip counts
+# 2: per-reason skip counts; 3: records carry the one-hour part of the cache write
+# (an older cache is dropped and the files read again).
+SCHEMA_VERSION = 3
 _CHECK_BYTES = 64  # compared at the file's start and just before the offset to notice rewrites
 READ_BLOCK = 4 * 1024 * 1024  # bytes read at a time: memory does not grow with the file
 # No usage line comes near this (a reply's output is bounded); a longer line is a tool result
@@ -394,9 +396,9 @@ class TranscriptScanner:
             except (ValueError, TypeError, AttributeError):
                 continue  # unreadable entry: the file is simply read again
             for row in keyed:
-                record = make((*row, project))
+                record = make(_with_project(row, project))
                 state.keyed[(record.message_id, record.request_id)] = record
-            state.unkeyed = [make((*row, project)) for row in unkeyed]
+            state.unkeyed = [make(_with_project(row, project)) for row in unkeyed]
             self.files[path] = state
         self._needs_dedupe = True
 
@@ -405,8 +407,8 @@ class TranscriptScanner:
             return
         rows = []
         for state in changed:
-            keyed = [record[:-1] for record in state.keyed.values()]
-            unkeyed = [record[:-1] for record in state.unkeyed]
+            keyed = [_without_project(record) for record in state.keyed.values()]
+            unkeyed = [_without_project(record) for record in state.unkeyed]
             blob = json.dumps([keyed, unkeyed], separators=(",", ":"))
             rows.append(
                 (state.path, state.device, state.inode, state.size, state.mtime_ns, state.offset, state.head, state.tail, json.dumps(state.skipped), state.cwd, blob)
@@ -420,6 +422,18 @@ class TranscriptScanner:
                 )
         except sqlite3.Error:
             pass  # the cache is an optimisation: a failed write means the next scan reads more
+
+
+_PROJECT = UsageRecord._fields.index("project")
+
+
+def _without_project(record: UsageRecord) -> tuple:
+    """A record as the cache stores it: the project comes from the file's path on load."""
+    return (*record[:_PROJECT], *record[_PROJECT + 1 :])
+
+
+def _with_project(row: list, project: str) -> tuple:
+    return (*row[:_PROJECT], project, *row[_PROJECT:])
 
 
 def _open_cache(path: Path) -> sqlite3.Connection | None:

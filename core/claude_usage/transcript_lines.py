@@ -80,6 +80,9 @@ class UsageRecord(NamedTuple):
     session_id: str
     offset: int  # byte offset of the line in its file: "first seen" order within a file
     project: str  # the directory under projects/ the file lives in
+    # The one-hour part of the cache write (usage.cache_creation.ephemeral_1h_input_tokens),
+    # priced at 2x input; ccusage prices it as a 5-minute write and undercounts.
+    cache_creation_1h_input_tokens: int = 0
 
     @property
     def total_tokens(self) -> int:
@@ -178,7 +181,15 @@ def record_from_line(obj: object, offset: int, project: str, fallback_session: s
         session if isinstance(session, str) and session else fallback_session,
         offset,
         project,
+        _one_hour_write(usage),
     )
+
+
+def _one_hour_write(usage: dict) -> int:
+    split = usage.get("cache_creation")
+    if not isinstance(split, dict):
+        return 0
+    return min(_count(split, "ephemeral_1h_input_tokens"), _count(usage, "cache_creation_input_tokens"))
 
 
 def parse_chunk(data: bytes, base_offset: int, project: str, fallback_session: str) -> ParsedChunk:

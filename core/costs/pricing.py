@@ -33,6 +33,8 @@ def cost(model_id: str, usage: TokenUsage) -> Decimal | None:
                 input_tokens=usage.total_input,
                 cache_read_tokens=usage.cache_read_input_tokens,
                 cache_write_tokens=usage.cache_creation_input_tokens,
+                # The one-hour part of the write, priced at its own (2x input) rate.
+                cache_write_1h_tokens=usage.cache_creation_1h_input_tokens,
                 output_tokens=usage.output_tokens,
             ),
             model_ref=model_id,

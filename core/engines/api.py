@@ -3,14 +3,15 @@
 The SDK retries nothing here (max_retries=0 on Segue's client): every retry is Segue's, so
 the user sees each wait. A mid-stream `overloaded_error` arrives on an HTTP 200 stream, which
 the SDK never retries; a dropped connection likewise. When text has already arrived, the
-retry sends it back as an assistant prefill so the model continues instead of starting over.
+retry continues it: as an assistant prefill on models that take one, else as a finished
+assistant turn plus a short user turn asking for the rest (models from 4.6 on refuse prefill).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.events import (
@@ -22,6 +23,8 @@ from core.events import (
     TurnFailed,
     UsageUpdate,
 )
+from core import capabilities
+from core.capabilities import MIN_THINKING_BUDGET, ModelCaps
 from core.costs.usage import TokenUsage
 from core.token_estimate import CHARS_PER_TOKEN
 
@@ -38,26 +41,120 @@ KEY_HELP = (
 
 @dataclass(frozen=True)
 class TurnRequest:
+    """One turn's request, built from the model's capabilities; `params()` is the one place it becomes JSON.
+
+    `messages` are full content-block messages (the tool loop appends tool_use/tool_result
+    turns and thinking blocks unchanged). `thinking_budget`: None = the pane wants no
+    thinking; else the budget used on models that only take budget thinking (adaptive models
+    decide for themselves, steered by `effort`).
+    """
+
     model: str
     messages: list[dict[str, Any]]
     system: list[dict[str, Any]] = field(default_factory=list)
     max_tokens: int = 16_000
     thinking_budget: int | None = None
+    effort: str | None = None
+    cache_conversation: bool = True
+    caps: ModelCaps | None = None  # None: the current catalog's entry for `model`
 
-    def params(self, prefill: str = "") -> dict[str, Any]:
+    @property
+    def capabilities(self) -> ModelCaps:
+        return self.caps or capabilities.caps_for(self.model)
+
+    @property
+    def thinking_estimate(self) -> int:
+        """Thinking tokens to allow for in cost projections: the budget where the model takes one;
+        on adaptive models a share of it by effort (at low and medium effort the model often
+        skips thinking on simple prompts; higher levels think more)."""
+        if self.thinking_budget is None:
+            return 0
+        caps = self.capabilities
+        if caps.adaptive:
+            effort = caps.nearest_effort(self.effort or "high") or "high"
+            return int(self.thinking_budget * ADAPTIVE_THINKING_SHARE[effort])
+        return self.thinking_budget if caps.budget_thinking else 0
+
+    def resume_mode(self, partial: str) -> str:
+        """How a retry carries on from `partial`: "" (start over), "prefill" or "continue"."""
+        if not partial.strip():
+            return ""
+        return "prefill" if self.capabilities.prefill else "continue"
+
+    def params(self, partial: str = "") -> dict[str, Any]:
+        caps = self.capabilities
         messages = list(self.messages)
-        thinking = self.thinking_budget
-        if prefill:
+        thinking_on = self.thinking_budget is not None
+        mode = self.resume_mode(partial)
+        if mode == "prefill":
             # The API refuses a prefill that ends in white space, and a prefill with thinking.
-            messages.append({"role": "assistant", "content": prefill.rstrip()})
-            thinking = None
-        params: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "messages": messages}
+            messages.append({"role": "assistant", "content": partial.rstrip()})
+            thinking_on = False
+        elif mode == "continue":
+            # Models from 4.6 on refuse a trailing assistant turn: the partial reply goes back
+            # as a finished turn and a short user turn asks for the rest.
+            messages.append({"role": "assistant", "content": partial.rstrip()})
+            messages.append({"role": "user", "content": CONTINUE_PROMPT})
+        max_tokens = min(self.max_tokens, caps.max_tokens)
+        params: dict[str, Any] = {"model": self.model, "max_tokens": max_tokens, "messages": messages}
         if self.system:
             params["system"] = self.system
-        if thinking:
-            params["thinking"] = {"type": "enabled", "budget_tokens": thinking}
-            params["max_tokens"] = max(self.max_tokens, thinking + 1024)
+        if thinking_on and caps.adaptive:
+            params["thinking"] = {"type": "adaptive", "display": "summarized"}
+        elif thinking_on and caps.budget_thinking:
+            budget = max(MIN_THINKING_BUDGET, self.thinking_budget or 0)
+            max_tokens = min(caps.max_tokens, max(max_tokens, budget + 1024))
+            budget = min(budget, max_tokens - 1024)
+            if budget >= MIN_THINKING_BUDGET:
+                params["thinking"] = {"type": "enabled", "budget_tokens": budget}
+                params["max_tokens"] = max_tokens
+        effort = caps.nearest_effort(self.effort) if self.effort else None
+        if effort:
+            params["output_config"] = {"effort": effort}
+        if self.cache_conversation:
+            params["messages"] = with_conversation_breakpoint(messages, params.get("system") or [])
         return params
+
+
+ADAPTIVE_THINKING_SHARE = {"low": 0.0, "medium": 0.0, "high": 1.0, "xhigh": 2.0, "max": 4.0}
+
+# The user turn that asks a model which refuses prefill to carry on after a broken stream.
+CONTINUE_PROMPT = "Your reply was cut off. Continue exactly where you stopped, without repeating anything."
+MAX_BREAKPOINTS = 4  # the API allows four cache_control blocks per request
+
+
+def _breakpoints(blocks: Any) -> int:
+    if not isinstance(blocks, list):
+        return 0
+    return sum(1 for block in blocks if isinstance(block, dict) and "cache_control" in block)
+
+
+def with_conversation_breakpoint(messages: list[dict[str, Any]], system: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`messages` with cache_control on the last block, so the next turn reads this history from cache.
+
+    The API looks back from a breakpoint for the longest cached prefix, so one moving marker
+    on the newest block is enough. Copies what it changes; never a fifth breakpoint.
+    """
+    if not messages:
+        return messages
+    used = _breakpoints(system) + sum(_breakpoints(m.get("content")) for m in messages)
+    if used >= MAX_BREAKPOINTS:
+        return messages
+    last = messages[-1]
+    content = last.get("content")
+    if isinstance(content, str):
+        if not content:
+            return messages
+        blocks: list[Any] = [{"type": "text", "text": content}]
+    elif isinstance(content, list) and content:
+        blocks = list(content)
+    else:
+        return messages
+    tail = blocks[-1]
+    if not isinstance(tail, dict) or tail.get("type") in ("thinking", "redacted_thinking") or "cache_control" in tail:
+        return messages
+    blocks[-1] = {**tail, "cache_control": {"type": "ephemeral"}}
+    return [*messages[:-1], {**last, "content": blocks}]
 
 
 class _Cancelled:
@@ -136,6 +233,9 @@ def classify(error: Exception) -> tuple[str, bool, str]:
         if _error_type(error) in ("api_error",):
             return "overloaded", True, "The API reported an error mid-reply"
         return "other", False, f"The API answered with an error ({status}): {_message(error)}"
+    transport = _transport_cause(error)
+    if transport is not None:
+        return transport
     if isinstance(error, anthropic.APIConnectionError) or type(error).__module__.split(".")[0] in (
         "httpx",
         "httpx2",
@@ -146,6 +246,35 @@ def classify(error: Exception) -> tuple[str, bool, str]:
     if isinstance(error, (ConnectionError, TimeoutError, OSError)):
         return "connection", True, "The connection dropped"
     return "other", False, f"Unexpected error: {type(error).__name__}: {error}"
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _transport_cause(error: Exception) -> tuple[str, bool, str] | None:
+    """Say which when the connection was refused, the base URL is invalid, or the key can't be a header.
+
+    The SDK wraps all three as "Connection error."; the cause chain tells them apart. The
+    chain's own messages are never repeated: the key-header one contains the key.
+    """
+    for cause in _causes(error):
+        name = type(cause).__name__
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection", True, "The connection was refused: nothing answers at the API address (check ANTHROPIC_BASE_URL)"
+        if name in ("UnsupportedProtocol", "InvalidURL"):
+            return "other", False, "The API base URL is not valid: ANTHROPIC_BASE_URL must be an http:// or https:// address."
+        if name == "LocalProtocolError" and "header" in str(cause).lower():
+            return "auth", False, (
+                "The API key contains a newline or another character a request header can't carry; "
+                "set ANTHROPIC_API_KEY again without it."
+            )
+    return None
 
 
 def _message(error: Exception) -> str:
@@ -162,7 +291,16 @@ def with_streamed_output(usage: TokenUsage, streamed_chars: int) -> TokenUsage:
     generated (and billed) what arrived.
     """
     guess = max(usage.output_tokens, streamed_chars // CHARS_PER_TOKEN)
-    return TokenUsage(usage.input_tokens, guess, usage.cache_creation_input_tokens, usage.cache_read_input_tokens)
+    return replace(usage, output_tokens=guess)
+
+
+def _resume_note(mode: str) -> str:
+    """What the retry does with the partial reply, said on screen with the reason."""
+    if mode == "prefill":
+        return "; the retry resumes the partial reply"
+    if mode == "continue":
+        return "; the retry asks the model to continue after the partial reply"
+    return ""
 
 
 def backoff(attempt: int) -> float:
@@ -191,7 +329,7 @@ async def stream_turn(
         streamed = 0  # characters of text and thinking in this attempt
         estimated_at = 0
         try:
-            async with client.messages.stream(**request.params(prefill=text)) as stream:
+            async with client.messages.stream(**request.params(partial=text)) as stream:
                 iterator = aiter(stream)
                 while True:
                     event = await _next_or_cancel(iterator, cancel)
@@ -249,7 +387,7 @@ async def stream_turn(
             # The prefill goes without trailing white space (the API refuses it); the
             # continuation brings its own, so keep the text the same way.
             text = text.rstrip()
-            yield Retrying(attempt, delay, sentence)
+            yield Retrying(attempt, delay, sentence + _resume_note(request.resume_mode(text)))
             if cancel.is_set():
                 yield TurnDone(model, text, thinking, earlier, "cancelled", cancelled=True)
                 return

@@ -12,6 +12,7 @@ from core.simulator.tokens import Segment, prefix_digests
 
 MIN_CACHEABLE = {"haiku": 2048}
 DEFAULT_MIN_CACHEABLE = 1024
+LOOKBACK_BLOCKS = 20  # how far back from a breakpoint the API checks for a cached prefix
 
 
 def minimum_cacheable(model: str) -> int:
@@ -41,17 +42,21 @@ class PromptCache:
     def account(self, model: str, parts: list[Segment]) -> InputUsage:
         """Split a request's input into uncached, cache-write and cache-read tokens, and remember it.
 
-        Like the API: every cache_control block is a breakpoint; the longest breakpoint prefix
-        still cached is read, and the prefix up to the last breakpoint is written (the part not
-        read). Prefixes shorter than the model's minimum are never cached. A read refreshes the TTL.
+        Like the API: every cache_control block is a breakpoint; from each, the API looks back
+        up to LOOKBACK_BLOCKS blocks for the longest prefix still cached and reads it (so one
+        marker moving to the newest message reads the previous turn's conversation), and the
+        prefix up to the last breakpoint is written (the part not read). Prefixes shorter than
+        the model's minimum are never cached. A read refreshes the TTL.
         """
         total = sum(part.tokens for part in parts)
         digests = prefix_digests(parts)
         minimum = minimum_cacheable(model)
         running = 0
+        prefix_tokens: list[int] = []
         breakpoints: list[tuple[int, int]] = []  # (index, prefix tokens)
         for index, part in enumerate(parts):
             running += part.tokens
+            prefix_tokens.append(running)
             if part.breakpoint and running >= minimum:
                 breakpoints.append((index, running))
         if not breakpoints:
@@ -59,11 +64,13 @@ class PromptCache:
         now = self._clock()
         with self._lock:
             read = 0
-            for index, tokens in breakpoints:
-                key = (model, digests[index])
-                if self._expiry.get(key, 0.0) > now:
-                    read = max(read, tokens)
-                    self._expiry[key] = now + parts[index].ttl_seconds
+            for index, _tokens in breakpoints:
+                for earlier in range(index, max(-1, index - LOOKBACK_BLOCKS), -1):
+                    key = (model, digests[earlier])
+                    if self._expiry.get(key, 0.0) > now:
+                        read = max(read, prefix_tokens[earlier])
+                        self._expiry[key] = now + parts[earlier].ttl_seconds
+                        break
             last_index, last_tokens = breakpoints[-1]
             written = max(0, last_tokens - read)
             long_ttl = 0
@@ -71,6 +78,8 @@ class PromptCache:
                 key = (model, digests[index])
                 if tokens > read or self._expiry.get(key, 0.0) <= now:
                     self._expiry[key] = now + parts[index].ttl_seconds
-            if written and parts[last_index].ttl_seconds > 300:
-                long_ttl = written
+            # The write is split by the TTL of the breakpoint that covers each part: everything
+            # up to the last one-hour breakpoint is a one-hour write (the API wants 1h before 5m).
+            long_end = max((tokens for index, tokens in breakpoints if parts[index].ttl_seconds > 300), default=0)
+            long_ttl = min(written, max(0, long_end - read))
         return InputUsage(total - read - written, written, read, long_ttl)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.models import family_of
-from core.simulator import claude_code_tools, faults, replies
+from core.simulator import claude_code_tools, contract, faults, replies
 from core.simulator.cache import InputUsage, PromptCache
 from core.simulator.tokens import CHARS_PER_TOKEN, count, segments
 
@@ -32,7 +32,9 @@ class RequestError(Exception):
 MID_CONVERSATION_SYSTEM_BETA = "mid-conversation-system-"  # Claude Code's beta: role "system" messages
 
 
-def validate(body: Any, *, needs_max_tokens: bool = True, system_messages: bool = False) -> dict[str, Any]:
+def validate(
+    body: Any, *, needs_max_tokens: bool = True, system_messages: bool = False, seed: int | None = None
+) -> dict[str, Any]:
     """The body if the API would accept it, else RequestError with the API's error type.
 
     `system_messages`: the request named the mid-conversation-system beta (Claude Code does),
@@ -56,17 +58,20 @@ def validate(body: Any, *, needs_max_tokens: bool = True, system_messages: bool 
         max_tokens = body.get("max_tokens")
         if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
             raise RequestError(400, "invalid_request_error", "max_tokens: Field required (a positive integer)")
-        budget = thinking_budget(body)
-        if budget is not None and budget >= max_tokens:
-            raise RequestError(
-                400, "invalid_request_error", "`max_tokens` must be greater than `thinking.budget_tokens`."
-            )
     system = body.get("system")
     if system is not None and not isinstance(system, (str, list)):
         raise RequestError(400, "invalid_request_error", "system: Input should be a string or a list of text blocks")
-    if not model.startswith("claude-"):
-        raise RequestError(404, "not_found_error", f"model: {model}")
+    signer = None if seed is None else (lambda thinking: sign(seed, thinking))
+    try:
+        contract.check(body, last_role=last_turn(messages).get("role", ""), needs_max_tokens=needs_max_tokens, signer=signer)
+    except contract.Refusal as refusal:
+        raise RequestError(refusal.status, refusal.kind, refusal.message) from None
     return body
+
+
+def sign(seed: int, thinking: str) -> str:
+    """The signature the simulator gives a thinking block; a block sent back must carry it unchanged."""
+    return base64.b64encode(b"".join(hashlib.sha256(f"{seed}:{i}:{thinking}".encode()).digest() for i in range(3))).decode()
 
 
 def last_turn(messages: list[Any]) -> dict[str, Any]:
@@ -175,13 +180,30 @@ def _continuation(full: str, prefill: str) -> str:
     return full[start:] or "\n\nThat covers everything above."
 
 
+def continued_partial(messages: list[Any]) -> str | None:
+    """The partial reply a "continue where you stopped" turn refers to, or None for any other request."""
+    from core.engines.api import CONTINUE_PROMPT
+
+    if len(messages) < 3 or faults.message_text(messages[-1]).strip() != CONTINUE_PROMPT:
+        return None
+    before = messages[-2]
+    if not isinstance(before, dict) or before.get("role") != "assistant":
+        return None
+    return faults.message_text(before)
+
+
 def decide(body: dict[str, Any], *, seed: int, cache: PromptCache, serial: int) -> Outcome:
     """The reply, usage and stop reason for a validated request (cache state is updated)."""
     model = body["model"]
     messages = body["messages"]
+    partial = continued_partial(messages)
     # Inside Claude Code's tool loop the last user message holds tool results: the prompt is earlier.
+    # A "continue where you stopped" turn answers the prompt before it, from where the partial ended.
     turn_start = claude_code_tools.prompt_message_index(messages) if claude_code_tools.offered(body) else None
-    prompt_raw = faults.message_text(messages[turn_start]) if turn_start is not None else faults.last_user_text(messages)
+    if turn_start is not None:
+        prompt_raw = faults.message_text(messages[turn_start])
+    else:
+        prompt_raw = faults.last_user_text(messages[:-2] if partial is not None else messages)
     markers = faults.parse(prompt_raw)
     system = system_text(body)
     reply = replies.compose(
@@ -189,13 +211,21 @@ def decide(body: dict[str, Any], *, seed: int, cache: PromptCache, serial: int) 
     )
     last = last_turn(messages)
     prefilled = last.get("role") == "assistant"
-    text = _continuation(reply.text, faults.message_text(last)) if prefilled else reply.text
+    if prefilled:
+        text = _continuation(reply.text, faults.message_text(last))
+    elif partial is not None:
+        text = _continuation(reply.text, partial)
+    else:
+        text = reply.text
     budget = thinking_budget(body)
     thinking = None
     if budget is not None and not prefilled:
         thinking = reply.thinking
         if budget > 0 and count(thinking) > budget:
             thinking = thinking[: budget * CHARS_PER_TOKEN]
+        setting = body.get("thinking") or {}
+        if setting.get("type") == "adaptive" and setting.get("display") != "summarized":
+            thinking = ""  # adaptive thinking without display "summarized": the block has only a signature
     max_tokens = int(body.get("max_tokens") or 1 << 30)
     stop_reason, stop_sequence = "end_turn", None
     cut = len(text)
@@ -217,9 +247,7 @@ def decide(body: dict[str, Any], *, seed: int, cache: PromptCache, serial: int) 
     if step is not None and not prefilled:
         text, tool_uses, stop_reason, stop_sequence = step.text, step.tool_uses, "tool_use", None
     usage = cache.account(model, segments(body))
-    signature = base64.b64encode(
-        b"".join(hashlib.sha256(f"{seed}:{i}:{thinking}".encode()).digest() for i in range(3))
-    ).decode()
+    signature = sign(seed, thinking or "")
     return Outcome(
         message_id=stable_id("msg", seed, serial, model),
         model=model,

@@ -15,7 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from core.models import KNOWN_MODEL_IDS, display_name, family_of, info
+from core.capabilities import to_api
+from core.models import family_of
+from core.simulator.contract import TABLE
 from core.simulator import faults
 from core.simulator.cache import PromptCache
 from core.simulator.messages import (
@@ -235,7 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, _models_page(query), request_id)
         elif path.startswith("/v1/models/"):
             model_id = unquote(path.removeprefix("/v1/models/"))
-            if model_id in KNOWN_MODEL_IDS:
+            if model_id in TABLE:
                 self._send_json(200, _model_json(model_id), request_id)
             else:
                 self._send_error(404, "not_found_error", f"model: {model_id}", request_id)
@@ -271,10 +273,10 @@ class _Handler(BaseHTTPRequestHandler):
                 raise RequestError(400, "invalid_request_error", "The request body is not valid JSON.")
             system_messages = MID_CONVERSATION_SYSTEM_BETA in self.headers.get("anthropic-beta", "")
             if path == "/v1/messages/count_tokens":
-                validate(body, needs_max_tokens=False, system_messages=system_messages)
+                validate(body, needs_max_tokens=False, system_messages=system_messages, seed=self.sim.seed)
                 self._send_json(200, {"input_tokens": input_total(body)}, request_id)
                 return
-            self._messages(validate(body, system_messages=system_messages), request_id)
+            self._messages(validate(body, system_messages=system_messages, seed=self.sim.seed), request_id)
         except RequestError as error:
             self._send_error(error.status, error.kind, error.message, request_id)
         except _Dropped:
@@ -311,7 +313,7 @@ class _Handler(BaseHTTPRequestHandler):
             if markers.drop and sim._ledger.first_time("drop", digest):
                 self._drop()
         outcome = decide(body, seed=sim.seed, cache=sim._cache, serial=sim._next_serial())
-        paced = sim.pacing and not markers.fast
+        paced = sim.pacing and not outcome.markers.fast  # a continuation keeps its prompt's [[sim:fast]]
         family = family_of(outcome.model)
         if not streaming:
             if paced:
@@ -380,21 +382,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _model_json(model_id: str) -> dict[str, Any]:
-    index = KNOWN_MODEL_IDS.index(model_id)
+    """The Models API's object for a model of the simulator's own table (the one it validates with)."""
+    index = list(TABLE).index(model_id)
     created = MODELS_EPOCH - timedelta(days=45 * index)
-    return {
-        "type": "model",
-        "id": model_id,
-        "display_name": f"Claude {display_name(model_id)}",
-        "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "max_input_tokens": info(model_id).context_window,
-        "max_tokens": 64_000,
-    }
+    return to_api(TABLE[model_id], created.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def _models_page(query: dict[str, list[str]]) -> dict[str, Any]:
     """GET /v1/models with the API's cursor paging (limit, after_id, before_id)."""
-    ids = list(KNOWN_MODEL_IDS)
+    ids = list(TABLE)
     try:
         limit = max(1, min(1000, int(query.get("limit", ["20"])[0])))
     except ValueError:

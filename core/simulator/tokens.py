@@ -86,7 +86,12 @@ def segments(body: dict[str, Any]) -> list[Segment]:
             continue
         role = str(message.get("role", ""))
         content = message.get("content", "")
-        blocks = [content] if isinstance(content, str) else list(content or [])
+        # A string is one text block to the API (and to its cache): "hi" and [{"type": "text",
+        # "text": "hi"}] are the same prefix.
+        if isinstance(content, str):
+            blocks = [{"type": "text", "text": content}] if content else []
+        else:
+            blocks = list(content or [])
         if not blocks:
             out.append(Segment(MESSAGE_OVERHEAD, f"{role}:"))
             continue

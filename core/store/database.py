@@ -66,6 +66,8 @@ class SessionRow:
     plan_model: str
     exec_model: str
     active_plan: str | None
+    plan_effort: str | None = None
+    exec_effort: str | None = None
 
 
 @dataclass(frozen=True)
@@ -174,15 +176,18 @@ def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
 
 
 _SESSION_COLUMNS = "id, project_dir, title, created_at, updated_at, plan_model, exec_model, active_plan"
+_SESSION_READ_COLUMNS = _SESSION_COLUMNS + ", plan_effort, exec_effort"
 _MESSAGE_COLUMNS = "id, session_id, pane, role, model, text, thinking, status, created_at, updated_at"
 _USAGE_COLUMNS = (
     "id, session_id, message_id, pane, model, input_tokens, output_tokens, "
-    "cache_creation_input_tokens, cache_read_input_tokens, cost_nusd, all_opus_cost_nusd, created_at"
+    "cache_creation_input_tokens, cache_read_input_tokens, cost_nusd, all_opus_cost_nusd, created_at, "
+    "cache_creation_1h_input_tokens"
 )
 
 
 def _session(row: tuple) -> SessionRow:
-    return SessionRow(row[0], row[1], row[2], _parse(row[3]), _parse(row[4]), row[5], row[6], row[7])
+    extra = tuple(row[8:10]) if len(row) >= 10 else ()
+    return SessionRow(row[0], row[1], row[2], _parse(row[3]), _parse(row[4]), row[5], row[6], row[7], *extra)
 
 
 def _message(row: tuple) -> MessageRow:
@@ -196,7 +201,7 @@ def _usage(row: tuple) -> UsageRow:
         row[2],
         row[3],
         row[4],
-        TokenUsage(row[5], row[6], row[7], row[8]),
+        TokenUsage(row[5], row[6], row[7], row[8], row[12]),
         from_nanodollars(row[9]),
         from_nanodollars(row[10]),
         _parse(row[11]),
@@ -343,7 +348,7 @@ class Store:
         return session_id
 
     def get_session(self, session_id: str) -> SessionRow | None:
-        rows = self._read(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
+        rows = self._read(f"SELECT {_SESSION_READ_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
         return _session(rows[0]) if rows else None
 
     def resolve_session_id(self, prefix: str) -> str:
@@ -411,7 +416,7 @@ class Store:
 
     def latest_session(self, project_dir: str) -> SessionRow | None:
         rows = self._read(
-            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE project_dir = ? ORDER BY updated_at DESC, rowid DESC LIMIT 1",
+            f"SELECT {_SESSION_READ_COLUMNS} FROM sessions WHERE project_dir = ? ORDER BY updated_at DESC, rowid DESC LIMIT 1",
             (str(project_dir),),
         )
         return _session(rows[0]) if rows else None
@@ -431,6 +436,10 @@ class Store:
     def set_pane_model(self, session_id: str, pane: str, model: str) -> None:
         _check(pane, PANES, "pane")
         self._update_session(session_id, f"{pane}_model = ?", (model,))
+
+    def set_pane_effort(self, session_id: str, pane: str, effort: str | None) -> None:
+        _check(pane, PANES, "pane")
+        self._update_session(session_id, f"{pane}_effort = ?", (effort,))
 
     def set_active_plan(self, session_id: str, path: str | None) -> None:
         self._update_session(session_id, "active_plan = ?", (None if path is None else str(path),))
@@ -544,7 +553,7 @@ class Store:
             if conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id)).rowcount == 0:
                 raise SessionNotFound(f"No session has the id {session_id!r}.")
             conn.execute(
-                f"INSERT INTO usage ({_USAGE_COLUMNS.split(', ', 1)[1]}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO usage ({_USAGE_COLUMNS.split(', ', 1)[1]}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     message_id,
@@ -557,6 +566,7 @@ class Store:
                     to_nanodollars(cost_usd),
                     to_nanodollars(all_opus_cost_usd),
                     now,
+                    usage.cache_creation_1h_input_tokens,
                 ),
             )
 
@@ -577,12 +587,13 @@ class Store:
             "SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), "
             "COALESCE(SUM(cache_creation_input_tokens), 0), COALESCE(SUM(cache_read_input_tokens), 0), "
             "COALESCE(SUM(cost_nusd), 0), COALESCE(SUM(all_opus_cost_nusd), 0), "
-            "COUNT(*) - COUNT(cost_nusd), COUNT(*), COUNT(*) - COUNT(all_opus_cost_nusd) "
+            "COUNT(*) - COUNT(cost_nusd), COUNT(*), COUNT(*) - COUNT(all_opus_cost_nusd), "
+            "COALESCE(SUM(cache_creation_1h_input_tokens), 0) "
             f"FROM usage {where}",
             params,
         )[0]
         return CostTotals(
-            usage=TokenUsage(row[0], row[1], row[2], row[3]),
+            usage=TokenUsage(row[0], row[1], row[2], row[3], row[9]),
             cost_usd=from_nanodollars(row[4]),
             all_opus_cost_usd=from_nanodollars(row[5]),
             unknown_cost_rows=row[6],

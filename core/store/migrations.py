@@ -92,5 +92,13 @@ V3 = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
+# v4: the one-hour part of each cache write (priced at 2x input, apart from 5-minute writes),
+# and each pane's effort level, remembered per session (NULL: the settings' default).
+V4 = (
+    "ALTER TABLE usage ADD COLUMN cache_creation_1h_input_tokens INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sessions ADD COLUMN plan_effort TEXT",
+    "ALTER TABLE sessions ADD COLUMN exec_effort TEXT",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4)
 SCHEMA_VERSION = len(MIGRATIONS)

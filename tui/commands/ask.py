@@ -86,11 +86,12 @@ def _fail(message: str) -> click.ClickException:
 @click.option("--pane", type=click.Choice(["plan", "exec"]), default="plan", show_default=True, help="Which pane's model and context to use.")
 @click.option("--model", "model_name", help="opus, sonnet, haiku or a full model id (default: the pane's model).")
 @click.option("--engine", type=click.Choice(["api", "claude-code"]), default=None, help="Run the turn directly on the API or through Claude Code (default: the pane's setting).")
+@click.option("--effort", type=click.Choice(["low", "medium", "high", "xhigh", "max"]), help="How hard the model works (default: the pane's setting); a level the model lacks goes to the nearest it has.")
 @click.option("--session", "session_ref", help="Add the turn to this session (id or prefix) instead of a new one.")
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path), help="Plan file for the exec pane's context.")
 @click.option("--demo", is_flag=True, help="Use the embedded simulator even if ANTHROPIC_API_KEY is set.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end instead of streaming text.")
-def ask_command(prompt, pane, model_name, engine, session_ref, plan_file, demo, as_json) -> None:
+def ask_command(prompt, pane, model_name, engine, effort, session_ref, plan_file, demo, as_json) -> None:
     """Send PROMPT as one turn and stream the reply to stdout."""
     text = " ".join(prompt).strip()
     if not text:
@@ -127,7 +128,7 @@ def ask_command(prompt, pane, model_name, engine, session_ref, plan_file, demo, 
 
         raise _fail(store_open_sentence(error)) from None
     try:
-        code = asyncio.run(_ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine))
+        code = asyncio.run(_ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine, effort))
     except click.ClickException:
         raise
     except StoreError as error:
@@ -137,7 +138,29 @@ def ask_command(prompt, pane, model_name, engine, session_ref, plan_file, demo, 
     sys.exit(code)
 
 
-async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine) -> int:
+async def _check_model(endpoint, model_id: str) -> None:
+    """Refuse a model the endpoint does not offer, before anything is recorded, when its list is fresh.
+
+    With only the bundled table (offline, or a gateway without the Models API) an unknown id
+    is a warning and the API decides.
+    """
+    from core import capabilities
+    from core.engines.client import make_client
+
+    client = make_client(endpoint, max_retries=0)
+    try:
+        catalog = await capabilities.load(client, endpoint.base_url, remember=not endpoint.demo)
+    finally:
+        await client.close()
+    capabilities.use(catalog)
+    if catalog.knows(model_id):
+        return
+    if catalog.fresh:
+        raise _fail(f"There is no model {model_id!r} at this endpoint; models: {', '.join(catalog.ids)}.")
+    click.echo(f"Warning: {model_id!r} is not a model Segue knows; sending it anyway and letting the API decide.", err=True)
+
+
+async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine, effort) -> int:
     from core.events import Retrying, TextDelta, ToolCallFinished, ToolCallStarted, TurnDone, TurnFailed, TurnStarted
     from core.session import Session
     from core.settings import load_settings
@@ -156,6 +179,7 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
             except LookupError as error:
                 raise _fail(str(error)) from None
         endpoint, simulator = choose_endpoint(demo)
+        await _check_model(endpoint, model_id or (settings.plan_model if pane == "plan" else settings.exec_model))
         session = Session(
             endpoint, settings, project, store=store, session_id=session_id,
             engines={pane: engine} if engine else None, claude_code_endpoint=choose_claude_code_endpoint(demo, endpoint),
@@ -168,6 +192,11 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
                 session.set_model(pane, model_id)
             else:
                 session.panes[pane].model = model_id
+        if effort:
+            if new_session:
+                session.set_effort(pane, effort)
+            else:
+                session.panes[pane].effort = effort
         if pane == "exec":
             chosen = plan_file or plan_named_in(text, project)
             if chosen is not None:

@@ -71,6 +71,7 @@ class MainScreen(Screen):
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous_pane", priority=True, show=False, tooltip="Move focus to the other pane"),
         Binding("ctrl+t", "toggle_model", "Model", id="toggle_model", tooltip="Switch the focused pane between Opus and Sonnet"),
         Binding("f2", "pick_model", "Models", id="pick_model", show=False, tooltip="Pick any model from the catalog for the focused pane"),
+        Binding("f7", "cycle_effort", "Effort", id="cycle_effort", show=False, tooltip="Cycle the focused pane's effort through the levels its model has"),
         Binding("ctrl+s", "save_plan", "Save plan", id="save_plan", priority=True, tooltip="Save the last planning reply as a plan file"),
         Binding("ctrl+o", "hand_off", "Hand off", id="hand_off", tooltip="Send the active plan to the execution pane"),
         Binding("ctrl+r", "record_decision", "Decision", id="record_decision", show=False, tooltip="Record a decision in CLAUDE.md"),
@@ -114,6 +115,8 @@ class MainScreen(Screen):
         # After the first paint: importing and arming the watcher is not worth a later first frame.
         self.call_after_refresh(self._start_watching)
         self.call_after_refresh(self.run_worker, _warm_up, thread=True, group="warm-up", name="warm-up")
+        # The endpoint's model capabilities (disk cache, then the Models API): offline keeps the bundled table.
+        self.call_after_refresh(lambda: self.run_worker(self.session.load_models(), group="models", exclusive=True))
         await self.costs.reload_costs(resumed=True)
 
     def _start_watching(self) -> None:
@@ -306,6 +309,11 @@ class MainScreen(Screen):
         pane = self.focused_pane()
         old = self.session.panes[pane.pane].model
         self.switch_model(pane.pane, models.toggle_model(old))
+
+    def action_cycle_effort(self) -> None:
+        from tui.effort import cycle_effort
+
+        cycle_effort(self, self.focused_pane().pane)
 
     def action_pick_model(self) -> None:
         from tui.screens.model_picker import ModelPicker

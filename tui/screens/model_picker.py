@@ -33,6 +33,11 @@ async def fetch_catalog(client: Any) -> list[str]:
     return ids or list(models.KNOWN_MODEL_IDS)
 
 
+def _window(tokens: int) -> str:
+    """1_000_000 -> '1M', 200_000 -> '200k' (max_input_tokens from the Models API)."""
+    return f"{tokens // 1_000_000}M" if tokens % 1_000_000 == 0 else f"{tokens // 1000}k"
+
+
 def describe(model_id: str) -> str:
     prices = pricing.unit_prices(model_id)
     info = models.info(model_id)
@@ -40,7 +45,7 @@ def describe(model_id: str) -> str:
         price = "price unknown"
     else:
         price = f"${float(prices.input):g} in · ${float(prices.output):g} out per MTok"
-    return f"{info.name:<12} {model_id:<28} {price} · {info.context_window // 1000}k context"
+    return f"{info.name:<12} {model_id:<28} {price} · {_window(info.context_window)} context"
 
 
 def penalty_note(cached_prefix_tokens: int, current: str, model_id: str) -> str | None:

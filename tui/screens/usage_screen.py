@@ -224,7 +224,7 @@ class UsageScreen(Screen[None]):
                 str(totals.messages),
                 format_tokens(totals.input_tokens),
                 format_tokens(totals.output_tokens),
-                format_tokens(totals.cache_creation_input_tokens),
+                _writes(totals),
                 format_tokens(totals.cache_read_input_tokens),
                 format_usd(totals.cost),
             )
@@ -234,7 +234,7 @@ class UsageScreen(Screen[None]):
             str(total.messages),
             format_tokens(total.input_tokens),
             format_tokens(total.output_tokens),
-            format_tokens(total.cache_creation_input_tokens),
+            _writes(total),
             format_tokens(total.cache_read_input_tokens),
             Text(format_usd(total.cost), style="bold"),
         )
@@ -271,3 +271,10 @@ class UsageScreen(Screen[None]):
                 line += f" · no price for {', '.join(sorted(totals.unpriced_models))}"
             lines.append(line)
         self.query_one("#usage-opus", Static).update("\n".join(lines))
+
+
+def _writes(totals) -> str:
+    """Cache writes with their one-hour part (priced at 2x input, not the 5-minute 1.25x): '12.0k (1h 3.1k)'."""
+    written = format_tokens(totals.cache_creation_input_tokens)
+    long = getattr(totals, "cache_creation_1h_input_tokens", 0)
+    return f"{written} (1h {format_tokens(long)})" if long else written

@@ -18,17 +18,24 @@ class ModelBadge(Static):
     """
 
     model: reactive[str] = reactive("", layout=True)
+    effort: reactive[str] = reactive("", layout=True)  # the level requests carry; "" when the model has none
 
-    def __init__(self, model: str, **kwargs) -> None:
+    def __init__(self, model: str, effort: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.set_reactive(ModelBadge.model, model)
+        self.set_reactive(ModelBadge.effort, effort)
 
     def on_mount(self) -> None:
+        self.watch_model(self.model)
+
+    def watch_effort(self, effort: str) -> None:
         self.watch_model(self.model)
 
     def watch_model(self, model: str) -> None:
         family = models.family_of(model)
         for name in ("opus", "sonnet", "haiku", "other"):
             self.set_class(name == family, name)
-        self.update(models.display_name(model))
-        self.tooltip = f"{model} — Ctrl+T toggles Opus/Sonnet, F2 picks any model"
+        name = models.display_name(model)
+        self.update(f"{name} · {self.effort}" if self.effort else name)
+        effort_help = f"effort {self.effort} (F7 cycles)" if self.effort else "no effort levels on this model"
+        self.tooltip = f"{model}, {effort_help} — Ctrl+T toggles Opus/Sonnet, F2 picks any model"

@@ -58,7 +58,7 @@ class ConversationPane(Vertical):
         state = self.session.panes[self.pane]
         with Horizontal(classes="pane-title"):
             yield Static(self.pane.title, classes="pane-name")
-            yield ModelBadge(state.model, id=f"badge-{self.pane}")
+            yield ModelBadge(state.model, self.session.effective_effort(self.pane) or "", id=f"badge-{self.pane}")
             yield EngineBadge(self.session, self.pane, id=f"engine-{self.pane}")
             yield Static("", classes="pane-spacer")
         yield VerticalScroll(id=f"log-{self.pane}", classes="log")
@@ -89,6 +89,7 @@ class ConversationPane(Vertical):
 
     def set_model(self, model_id: str) -> None:
         self.badge.model = model_id
+        self.badge.effort = self.session.effective_effort(self.pane) or ""
         name = models.display_name(model_id).split(" ")[0]
         self.prompt_input.placeholder = f"Ask {name} to {self.pane.verb}… (Enter sends)"
         if self.is_mounted and self.prompt_input.value:
