@@ -65,6 +65,8 @@ class Session:
         # pane -> "api" | "claude-code"; settings first, `--engine` or the palette override.
         self.engines = {pane: getattr(settings, f"{pane}_engine", "api") for pane in PANES}
         self.engines.update(engines or {})
+        # Panes in auto mode: each prompt goes to the advisor's pick (core.advisor.auto_route).
+        self.auto_route: set[Pane] = {Pane(pane) for pane in getattr(settings, "auto_route", ()) if pane in PANES}
         # The execution pane lets Claude Code edit without asking only when the user says so.
         self.accept_edits = False
         # pane -> Claude Code's own session id, stored with this session (resume after a restart).
@@ -195,11 +197,17 @@ class Session:
             return context_report(self, pane, record=record).context
         return self.context_provider(pane)
 
-    def request_for(self, pane: str, prompt: str, *, record: bool = False) -> tuple[TurnRequest, ExecContext, int]:
-        """The request a send of `prompt` would make. A preview (no side effects) unless `record`."""
+    def request_for(
+        self, pane: str, prompt: str, *, record: bool = False, route: Any = None
+    ) -> tuple[TurnRequest, ExecContext, int]:
+        """The request a send of `prompt` would make. A preview (no side effects) unless `record`.
+
+        `route` (an auto_route.Route) sends it to that model and effort instead of the pane's own.
+        """
         state = self.panes[pane]
+        model, effort = (route.model, route.effort or state.effort) if route is not None else (state.model, state.effort)
         context = self.context_for(pane, record=record)
-        caps = capabilities.caps_for(state.model)
+        caps = capabilities.caps_for(model)
         max_tokens = min(self.settings.max_tokens, caps.max_tokens)
         room = (
             caps.max_input_tokens
@@ -214,20 +222,24 @@ class Session:
         wants_thinking = self.settings.plan_thinking if pane == "plan" else True
         thinking = max(self.settings.thinking_budget, 0) if wants_thinking else None
         request = TurnRequest(
-            model=state.model,
+            model=model,
             messages=messages,
             system=context.blocks,
             max_tokens=max_tokens,
             thinking_budget=thinking,
-            effort=state.effort,
+            effort=effort,
             caps=caps,
         )
         return request, context, trimmed
 
     # -- the turn --------------------------------------------------------------------------
 
-    async def send(self, pane: str, prompt: str) -> AsyncIterator[TurnEvent]:
-        """One turn in `pane`: yields TurnStarted, deltas, usage, retries, then TurnDone/TurnFailed."""
+    async def send(self, pane: str, prompt: str, *, routing: Any = None) -> AsyncIterator[TurnEvent]:
+        """One turn in `pane`: yields TurnStarted, deltas, usage, retries, then TurnDone/TurnFailed.
+
+        `routing` (an auto_route.RouteDecision): auto mode's decision, stored with the reply; the
+        turn goes to its pick unless the user declined it.
+        """
         if pane not in PANES:
             raise ValueError(f"unknown pane {pane!r}")
         pane = Pane(pane)
@@ -239,9 +251,16 @@ class Session:
         cancel = self._cancel[pane]
         cancel.clear()
         try:
-            request, context, trimmed = self.request_for(pane, prompt, record=True)
-            yield TurnStarted(pane, state.model, context.files, trimmed)
-            recorder = _Recorder(self, pane, state.model, prompt)
+            route = routing.route if routing is not None and routing.applied else None
+            request, context, trimmed = self.request_for(pane, prompt, record=True, route=route)
+            yield TurnStarted(pane, request.model, context.files, trimmed)
+            recorder = _Recorder(self, pane, request.model, prompt)
+            if routing is not None and recorder.reply_id is not None:
+                picked = routing.route
+                recorder.guard(
+                    self.store.add_route, self.id, recorder.reply_id, pane,
+                    picked.model, picked.effort, picked.task_type, picked.reason, routing.confirmed,
+                )
             final: TurnDone | TurnFailed | None = None
             finished = False
             try:
@@ -265,7 +284,7 @@ class Session:
                 # The consumer went away mid-reply (the app quit, the worker was cancelled):
                 # keep what arrived, as a cancelled reply.
                 if not finished:
-                    final = TurnDone(state.model, recorder.text, recorder.thinking, recorder.usage, "cancelled", cancelled=True)
+                    final = TurnDone(request.model, recorder.text, recorder.thinking, recorder.usage, "cancelled", cancelled=True)
                     self._finish(pane, prompt, final, recorder)
                 raise
         finally:

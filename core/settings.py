@@ -39,6 +39,11 @@ class Settings:
     exec_engine: str = "api"
     # Ask Haiku to confirm drift the local check flagged (costs a small request per flagged reply).
     drift_second_opinion: bool = False
+    # Auto mode (opt-in per pane): each prompt goes to the model and effort the advisor picks.
+    # The panes it starts on ("plan", "exec"); the palette turns it on and off while running.
+    auto_route: tuple[str, ...] = field(default_factory=tuple)
+    # Ask before an auto pick projected to cost more than this many times the pane's own choice.
+    auto_confirm_factor: float = 2.0
     # Guard rails that the user silenced, by name.
     silenced_guards: tuple[str, ...] = field(default_factory=tuple)
     # The user's keymap: binding id -> keys ("f10" or "ctrl+k,f10"); the [keys] table.
@@ -60,6 +65,8 @@ _ENV = {
     "plan_engine": "SEGUE_PLAN_ENGINE",
     "exec_engine": "SEGUE_EXEC_ENGINE",
     "drift_second_opinion": "SEGUE_DRIFT_SECOND_OPINION",
+    "auto_route": "SEGUE_AUTO_ROUTE",
+    "auto_confirm_factor": "SEGUE_AUTO_CONFIRM_FACTOR",
 }
 
 
@@ -130,4 +137,24 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             problems.append(f"setting {name!r} must be one of {', '.join(EFFORT_LEVELS)}; using {getattr(defaults, name)!r}")
             value = getattr(defaults, name)
         values[name] = value
+    _check_auto_route(values, problems)
     return replace(defaults, **values, problems=tuple(problems))
+
+
+def _check_auto_route(values: dict[str, object], problems: list[str]) -> None:
+    """Pane names as "plan"/"exec" (labels such as "execution" accepted); a factor of at least 1."""
+    from core.panes import Pane
+
+    panes: list[str] = []
+    for name in values.get("auto_route", ()):  # type: ignore[union-attr]
+        pane = Pane.from_label(str(name)) or (Pane.EXEC if str(name).strip().lower() == "execute" else None)
+        if pane is None:
+            problems.append(f"setting 'auto_route' names an unknown pane {name!r}; expected \"plan\" or \"exec\"")
+        elif pane.value not in panes:
+            panes.append(pane.value)
+    if "auto_route" in values:
+        values["auto_route"] = tuple(panes)
+    factor = values.get("auto_confirm_factor")
+    if factor is not None and not (isinstance(factor, float) and factor >= 1.0):
+        problems.append("setting 'auto_confirm_factor' must be a number of at least 1; using 2.0")
+        values["auto_confirm_factor"] = 2.0

@@ -126,6 +126,9 @@ class SegueApp(ThemedApp):
                 lambda pane=pane, target=target: main.switch_model(pane, target),
             )
         yield from engine_system_commands(main)
+        from tui.auto_route import system_commands as auto_route_commands
+
+        yield from auto_route_commands(main)
         yield SystemCommand("Save plan", "Ctrl+S: the last planning reply as a plan file", main.action_save_plan)
         yield SystemCommand("Hand off the active plan", "Ctrl+O: to the execution pane", main.action_hand_off)
         yield SystemCommand("Record a decision in CLAUDE.md", "Ctrl+R", main.action_record_decision)

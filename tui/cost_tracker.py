@@ -158,8 +158,9 @@ class CostTracker:
             self.screen.notify(check.message, title="Budget", severity=severity, timeout=8)
         self.budget_level = level
 
-    async def budget_allows(self, pane: str, prompt: str) -> bool:
-        """The budget verdict (core.preflight): warn near a limit, ask before crossing one."""
+    async def budget_allows(self, pane: str, prompt: str, route: Any = None) -> bool:
+        """The budget verdict (core.preflight): warn near a limit, ask before crossing one.
+        `route`: auto mode's pick, when the prompt goes there instead of the pane's model."""
         from core.preflight import budget_verdict
         from tui.screens.budget_dialog import BudgetDialog
 
@@ -170,6 +171,7 @@ class CostTracker:
             self.budget_limits,
             self.stored_session.cost_usd or Decimal(0),
             self.stored_today.cost_usd or Decimal(0),
+            route=route,
         )
         if check is None:
             return True

@@ -31,7 +31,10 @@ def effort_change_note(model_id: str, old: str | None, new: str) -> str:
 
 def set_effort(screen: Any, pane: str, level: str) -> None:
     """The one action behind F7 and the palette: remember the level, show it on the badge, say what it costs."""
+    from tui.auto_route import manual_choice
+
     session = screen.session
+    manual_choice(screen, pane, f"effort {level}")
     model_id = session.panes[pane].model
     old = session.effective_effort(pane)
     session.set_effort(pane, level)

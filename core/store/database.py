@@ -135,6 +135,21 @@ class FileVersion:
     source: str  # "saved" | "watched" | "sent" | ...
 
 
+@dataclass(frozen=True, slots=True)
+class RouteRow:
+    """Auto mode's decision for one reply: the pick, why, and whether the user confirmed it
+    (None: no question was needed; False: declined, the pane's own model answered)."""
+
+    message_id: int
+    pane: str
+    model: str
+    effort: str | None
+    task_type: str
+    reason: str
+    confirmed: bool | None
+    created_at: datetime
+
+
 # -- conversions ----------------------------------------------------------------------
 
 
@@ -534,6 +549,43 @@ class Store:
                 (session_id, pane),
             )
         return [_message(row) for row in rows]
+
+    # -- auto mode's routing decisions -------------------------------------------------
+
+    def add_route(
+        self,
+        session_id: str,
+        message_id: int,
+        pane: str,
+        model: str,
+        effort: str | None,
+        task_type: str,
+        reason: str,
+        confirmed: bool | None,
+    ) -> None:
+        """Store the routing decision behind reply `message_id` (one per reply; a second replaces it)."""
+        _check(pane, PANES, "pane")
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO routes (message_id, session_id, pane, model, effort, task_type, reason, confirmed, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    message_id, session_id, pane, model, effort, task_type, reason,
+                    None if confirmed is None else int(confirmed), _stamp(self.now()),
+                ),
+            )
+
+    def routes(self, session_id: str) -> dict[int, RouteRow]:
+        """A session's routing decisions by reply message id."""
+        rows = self._read(
+            "SELECT message_id, pane, model, effort, task_type, reason, confirmed, created_at FROM routes "
+            "WHERE session_id = ? ORDER BY message_id",
+            (session_id,),
+        )
+        return {
+            row[0]: RouteRow(row[0], row[1], row[2], row[3], row[4], row[5], None if row[6] is None else bool(row[6]), _parse(row[7]))
+            for row in rows
+        }
 
     # -- usage ----------------------------------------------------------------------
 

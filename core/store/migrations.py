@@ -100,5 +100,24 @@ V4 = (
     "ALTER TABLE sessions ADD COLUMN exec_effort TEXT",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4)
+# v5: auto mode's routing decision for a reply (the advisor's pick, why, and whether the user
+# confirmed it), one row per assistant message that auto mode routed.
+V5 = (
+    """
+    CREATE TABLE routes (
+        message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        pane       TEXT NOT NULL CHECK (pane IN ('plan', 'exec')),
+        model      TEXT NOT NULL,
+        effort     TEXT,
+        task_type  TEXT NOT NULL,
+        reason     TEXT NOT NULL DEFAULT '',
+        confirmed  INTEGER CHECK (confirmed IN (0, 1)),
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX routes_by_session ON routes (session_id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -36,6 +37,8 @@ class CostScreen(Screen[None]):
     """Costs of one session: `rows` are its usage rows; `today_rows` (all sessions, today) if known.
 
     Without `today_rows`, "today" counts this session's rows from today only, and says so.
+    `routes` (reply message id -> the store's RouteRow) fills the "route" column for replies
+    auto mode routed.
     """
 
     CSS_PATH = "cost_screen.tcss"
@@ -51,8 +54,10 @@ class CostScreen(Screen[None]):
         *,
         today_rows: Sequence[UsageRowLike] | None = None,
         today: date | None = None,
+        routes: Mapping[int, Any] | None = None,
     ) -> None:
         super().__init__()
+        self.routes = dict(routes or {})
         self.rows = list(rows)
         self.opus_model = opus_model
         self.today_rows = None if today_rows is None else list(today_rows)
@@ -76,9 +81,10 @@ class CostScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#costs-messages", DataTable).add_columns(
-            "time", "pane", "model", "input", "cache write", "cache read", "output", "$", "all-Opus $"
-        )
+        columns = ["time", "pane", "model", "input", "cache write", "cache read", "output", "$", "all-Opus $"]
+        if self.routes:
+            columns.append("route")  # only when auto mode routed something: narrow screens keep their room
+        self.query_one("#costs-messages", DataTable).add_columns(*columns)
         for table_id, first in (("#costs-models", "model"), ("#costs-panes", "pane")):
             self.query_one(table_id, DataTable).add_columns(
                 first, "messages", "input", "cache write", "cache read", "output", "$", "all-Opus $", "saved"
@@ -106,6 +112,7 @@ class CostScreen(Screen[None]):
         messages.clear()
         for row in rows:
             usage = row.usage
+            route = [self.route_text(getattr(row, "message_id", None))] if self.routes else []
             messages.add_row(
                 _clock(row.created_at),
                 PANE_NAMES.get(row.pane, row.pane),
@@ -116,10 +123,20 @@ class CostScreen(Screen[None]):
                 format_tokens(usage.output_tokens),
                 format_usd(row.cost_usd),
                 format_usd(row.all_opus_cost_usd),
+                *route,
                 key=str(row.id),
             )
         self._fill_totals("#costs-models", {models.display_name(m): line for m, line in cost_view.by_model(rows).items()})
         self._fill_totals("#costs-panes", {PANE_NAMES.get(p, p): line for p, line in cost_view.by_pane(rows).items()})
+
+    def route_text(self, message_id: int | None) -> str:
+        """"auto: simple_bug_fix → Sonnet/low" for a reply auto mode routed, "" for a manual one."""
+        from core.advisor.auto_route import describe
+
+        route = self.routes.get(message_id) if message_id is not None else None
+        if route is None:
+            return ""
+        return describe(route.task_type, route.model, route.effort, route.confirmed)
 
     def _fill_totals(self, table_id: str, groups: dict[str, CostLine]) -> None:
         table = self.query_one(table_id, DataTable)

@@ -184,7 +184,7 @@ class MainScreen(Screen):
             return
         if session_id == self.session.id:
             return
-        previous_accept_edits = self.session.accept_edits
+        previous_accept_edits, previous_auto = self.session.accept_edits, set(self.session.auto_route)
         self.session = Session(
             self.session.endpoint,
             self.settings,
@@ -196,6 +196,7 @@ class MainScreen(Screen):
             engines=dict(self.session.engines),
         )
         self.session.accept_edits = previous_accept_edits
+        self.session.auto_route = previous_auto
         self.handoff.saved_plan_reply = None
         self.costs = CostTracker(self)
         panes = self.query_one("#panes")
@@ -219,10 +220,20 @@ class MainScreen(Screen):
 
     async def _send(self, pane: Pane, prompt: str) -> None:
         from core.preflight import guard_notices
+        from tui.auto_route import CANCELLED, route_prompt
 
+        # Auto mode first: the guard rails and the budget then judge the model that will answer.
+        routing = await route_prompt(self, pane, prompt)
+        if routing is CANCELLED:
+            self.notify("Not sent: the prompt is still in the box.", severity="information")
+            return
+        route = routing.route if routing is not None and routing.applied else None
         notices = guard_notices(
-            self.session, pane, prompt, unsaved_plan=self.handoff.unsaved_plan(), advice=self.pane(pane).advice
+            self.session, pane, prompt, unsaved_plan=self.handoff.unsaved_plan(), advice=self.pane(pane).advice, route=route
         )
+        if routing is not None and not routing.applied:
+            # The user just chose the pane's own model over the pick: no model nudge on top.
+            notices = [notice for notice in notices if not notice.suggestion]
         if not any(notice.suggestion for notice in notices):
             # Nothing a model switch fixes (the unsaved plan): a notice, and the send goes on.
             for notice in notices:
@@ -239,17 +250,17 @@ class MainScreen(Screen):
             if answer == "switch":
                 suggestion = next(notice.suggestion for notice in notices if notice.suggestion)
                 self.switch_model(pane, models.resolve_model(suggestion))
-        if not await self.costs.budget_allows(pane, prompt):
+        if not await self.costs.budget_allows(pane, prompt, route=route):
             self.notify("Not sent: the prompt is still in the box.", severity="information")
             return
-        await self._turn(pane, prompt)
+        await self._turn(pane, prompt, routing)
 
-    async def _turn(self, pane: Pane, prompt: str) -> None:
+    async def _turn(self, pane: Pane, prompt: str, routing: Any = None) -> None:
         view = self.pane(pane)
-        reply = await view.start_turn(prompt)
+        reply = await view.start_turn(prompt, routing.route.model if routing is not None and routing.applied else None)
         status, model, usage, finished_text = "failed", reply.model, None, ""
         try:
-            async for event in self.session.send(pane, prompt):
+            async for event in self.session.send(pane, prompt, routing=routing):
                 await view.show_event(reply, event)
                 if isinstance(event, UsageUpdate):
                     self.costs.live_usage(pane, event.model, event.usage)
@@ -337,6 +348,9 @@ class MainScreen(Screen):
     def switch_model(self, pane: str, model_id: str) -> None:
         """The one action behind Ctrl+T, the model picker, the advisor and the palette."""
         pane = Pane(pane)
+        from tui.auto_route import manual_choice
+
+        manual_choice(self, pane, models.display_name(model_id))
         old = self.session.panes[pane].model
         if old == model_id:
             return
@@ -387,6 +401,7 @@ class MainScreen(Screen):
                 self.store.usage_rows(self.session.id),
                 self.settings.opus_model,
                 today_rows=self.store.usage_rows(since=midnight),
+                routes=self.store.routes(self.session.id),
             )
         )
 

@@ -58,7 +58,12 @@ class ConversationPane(Vertical):
         state = self.session.panes[self.pane]
         with Horizontal(classes="pane-title"):
             yield Static(self.pane.title, classes="pane-name")
-            yield ModelBadge(state.model, self.session.effective_effort(self.pane) or "", id=f"badge-{self.pane}")
+            yield ModelBadge(
+                state.model,
+                self.session.effective_effort(self.pane) or "",
+                auto=self.pane in self.session.auto_route,
+                id=f"badge-{self.pane}",
+            )
             yield EngineBadge(self.session, self.pane, id=f"engine-{self.pane}")
             yield Static("", classes="pane-spacer")
         yield VerticalScroll(id=f"log-{self.pane}", classes="log")
@@ -206,15 +211,16 @@ class ConversationPane(Vertical):
             return
         self.post_message(PromptSubmitted(self.pane, prompt))
 
-    async def start_turn(self, prompt: str):
-        """Clear the input and mount the prompt and an empty reply; returns the reply to fill."""
+    async def start_turn(self, prompt: str, model: str | None = None):
+        """Clear the input and mount the prompt and an empty reply (from `model`, default the
+        pane's; auto mode's pick may differ); returns the reply to fill."""
         # Imported here: a new session's first frame needs no Markdown machinery.
         from tui.widgets.conversation import ReplyView, UserMessage
 
         self.prompt_input.value = ""
         self._tool_calls: dict = {}  # this turn's tool calls by id
         log = self.log_view
-        reply = ReplyView(self.session.panes[self.pane].model)
+        reply = ReplyView(model or self.session.panes[self.pane].model)
         await log.mount_all([UserMessage(prompt), reply])
         log.scroll_end(animate=False)
         log.anchor()
