@@ -58,6 +58,9 @@ async def test_palette_turns_auto_on_and_a_trivial_prompt_goes_to_sonnet_low(sim
         await run_palette_command(pilot, "Auto-route the planning pane")
         assert "plan" in app.session.auto_route
         assert badge(app, "plan") == "AUTO"
+        app.pane("plan").prompt_input.value = TRIVIAL
+        await pilot.pause()
+        assert str(app.pane("plan").query_one("#advisor-plan").render()) == "auto → Sonnet"
         await send_and_wait(pilot, "plan", TRIVIAL)
         body = simulator.requests[-1]["body"]
         assert body["model"] == SONNET and body["output_config"]["effort"] == "low"

@@ -28,9 +28,10 @@ def set_auto(screen: Any, pane: str, on: bool, *, why: str = "") -> None:
         session.auto_route.add(pane)
     else:
         session.auto_route.discard(pane)
-    badge = screen.pane(pane).badge
-    badge.picked = ("", "")
-    badge.auto = on
+    view = screen.pane(pane)
+    view.badge.picked = ("", "")
+    view.badge.auto = on
+    view.show_advice(view.prompt_input.value)  # the hint under the input says "auto → …" while on
     if on:
         factor = _factor(screen)
         screen.notify(

@@ -181,9 +181,10 @@ class ConversationPane(Vertical):
 
         self.advice = advise(prompt)
         current = models.family_of(self.session.panes[self.pane].model)
-        agrees = current == self.advice.model
+        auto = self.pane in self.session.auto_route  # auto mode follows the advisor: nothing to apply
+        agrees = auto or current == self.advice.model
         name = self.advice.model.capitalize()
-        label.update(f"advisor: {name} ✓" if agrees else f"advisor: {name} · ^G")
+        label.update(f"auto → {name}" if auto else f"advisor: {name} ✓" if agrees else f"advisor: {name} · ^G")
         label.set_class(agrees, "agrees")
         label.set_class(not agrees, "disagrees")
         label.tooltip = f"{self.advice.reason} (route: {self.advice.route})"
