@@ -25,6 +25,14 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
+class ProjectDirArgument(click.Argument):
+    """PROJECT_DIR belongs to the TUI form only, so subcommand usage lines leave it out
+    (`segue ask [OPTIONS] PROMPT`, not `segue [PROJECT_DIR] ask ...`)."""
+
+    def get_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return []
+
+
 class LazyGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # The group's optional PROJECT_DIR would swallow a subcommand's name: a first
@@ -33,7 +41,15 @@ class LazyGroup(click.Group):
         first = next((index for index, arg in enumerate(args) if not arg.startswith("-")), None)
         if first is not None and args[first] in SUBCOMMANDS:
             args = [*args[:first], ".", *args[first:]]
+        elif "--" not in args:
+            # The TUI form: `segue DIR --new` reads like `segue --new DIR`. A group stops
+            # parsing options at its first positional (the rest would be a subcommand).
+            ctx.allow_interspersed_args = True
         return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] [PROJECT_DIR]")
+        formatter.write_usage(ctx.command_path, "COMMAND [ARGS]...", prefix="   or: ")
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(SUBCOMMANDS)
@@ -47,7 +63,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("project_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("project_dir", cls=ProjectDirArgument, required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--demo", is_flag=True, help="Run against the embedded simulator even if ANTHROPIC_API_KEY is set.")
 @click.option("--new", "new_session", is_flag=True, help="Start a fresh session instead of resuming the last one.")
 @click.option(
