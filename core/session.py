@@ -57,8 +57,10 @@ class Session:
         client: Any = None,
         claude_code_endpoint: Endpoint | None = None,
         engines: dict[str, str] | None = None,
+        origin: str = "tui",
     ) -> None:
         self.endpoint = endpoint
+        self.origin = origin  # where a new stored session says it was started: 'tui' or 'cli'
         # Where a Claude Code pane's turns go and who pays: the same endpoint, except without
         # --demo and without a key, when Claude Code uses the user's own login (claude_code_setup).
         self.claude_code_endpoint = claude_code_endpoint or endpoint
@@ -96,7 +98,7 @@ class Session:
         row = self.store.get_session(session_id) if session_id else None
         if row is None:
             self.id = self.store.create_session(
-                str(self.project_dir), "", self.panes["plan"].model, self.panes["exec"].model
+                str(self.project_dir), "", self.panes["plan"].model, self.panes["exec"].model, origin=self.origin
             )
             return
         from core.history import history_from_messages, settle_interrupted_replies

@@ -94,6 +94,7 @@ def test_text_streams_to_stdout_and_the_turn_is_recorded(api, project):
         [usage] = store.usage_rows(session.id)
         assert usage.message_id == reply.id and usage.usage.output_tokens > 0
         assert session.title.startswith("Plan a rate limiter")
+        assert store.session_to_resume(str(project)) is None, "a headless session is never what `segue` resumes"
     request = api.requests[-1]["body"]
     assert request["model"] == OPUS and request["stream"] is True
     assert plain(request["messages"]) == [{"role": "user", "content": "Plan a rate limiter for the shop [[sim:fast]]"}]

@@ -271,3 +271,34 @@ async def test_quitting_mid_reply_keeps_the_partial_text_for_the_next_start(pace
     assert reply.text.strip(), "text flushed while streaming"
     assert reply.status == "cancelled", "quitting stops the reply like Esc: kept and marked"
     assert reply.text.startswith(view.text), "everything shown is kept, not just the last flush"
+
+
+async def test_a_plain_segue_resumes_the_last_tui_conversation_not_ask_failed_or_empty(simulator, project):
+    """After a real conversation: a headless `segue ask`, a `--new` session whose only turn
+    failed, and an empty `--new` session; `segue` still brings back the conversation."""
+    endpoint = demo_endpoint(simulator.base_url)
+    with Store() as store:
+        old_id = seed_session(store, project, "Auth work", [("plan", "Plan auth", "Use Argon2id.")])
+        asked = store.create_session(str(project), "", OPUS, SONNET, origin="cli")
+        store.add_message(asked, "plan", "user", OPUS, "Headless question")
+        store.add_message(asked, "plan", "assistant", OPUS, "Headless answer")
+        app = build_app(project, endpoint, SETTINGS, new_session=True, store=store)
+        failed_id = app.session.id
+        async with app.run_test(size=(160, 48)) as pilot:
+            await send(pilot, "plan", "Plan a cache [[sim:401]] [[sim:fast]]")
+            await wait_until(pilot, lambda: any(m.status == "failed" for m in store.messages(failed_id)))
+        build_app(project, endpoint, SETTINGS, new_session=True, store=store)
+        app = build_app(project, endpoint, SETTINGS, store=store)
+        assert app.resumed and app.session.id == old_id
+
+
+def test_with_no_conversation_an_empty_tui_session_is_reused_but_never_a_headless_one(project):
+    with Store() as store:
+        asked = store.create_session(str(project), origin="cli")
+        store.add_message(asked, "plan", "user", OPUS, "Headless question")
+        store.add_message(asked, "plan", "assistant", OPUS, "Headless answer")
+        assert store.session_to_resume(str(project)) is None
+        blank = store.create_session(str(project))
+        assert store.session_to_resume(str(project)).id == blank
+        with pytest.raises(ValueError):
+            store.create_session(str(project), origin="web")

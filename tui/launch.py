@@ -9,16 +9,6 @@ from core.engines.client import Endpoint, choose_claude_code_endpoint, choose_en
 from core.settings import Settings, load_settings
 
 
-def session_to_resume(store, project: Path):
-    """The project's latest session with messages, else its latest empty one, else None.
-
-    `segue --new` (or a launch that sent nothing) leaves an empty session behind; the next
-    plain `segue` should bring back the last conversation, not that blank page.
-    """
-    with_messages = store.list_sessions(str(project), include_empty=False)
-    return with_messages[0] if with_messages else store.latest_session(str(project))
-
-
 def build_app(
     project: Path,
     endpoint: Endpoint,
@@ -35,7 +25,7 @@ def build_app(
     from tui.app import SegueApp
 
     store = store or Store()
-    previous = None if new_session else session_to_resume(store, project)
+    previous = None if new_session else store.session_to_resume(str(project))
     session = Session(
         endpoint, settings, project, store=store, session_id=previous.id if previous else None,
         engines=engines, claude_code_endpoint=claude_code_endpoint,

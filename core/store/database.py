@@ -35,6 +35,7 @@ from core.costs.usage import TokenUsage
 PANES = ("plan", "exec")
 ROLES = ("user", "assistant")
 STATUSES = ("complete", "streaming", "cancelled", "failed", "partial")
+SESSION_ORIGINS = ("tui", "cli")  # where a session was started: the app or `segue ask`
 BUSY_TIMEOUT_MS = 5000
 ID_BYTES = 5  # 10 hex characters: unique enough per user, short enough to type a prefix of
 
@@ -349,7 +350,11 @@ class Store:
         title: str = "",
         plan_model: str = models.DEFAULT_PLAN_MODEL,
         exec_model: str = models.DEFAULT_EXEC_MODEL,
+        *,
+        origin: str = "tui",
     ) -> str:
+        """A new session; `origin` says where it was started ('tui' or 'cli')."""
+        _check(origin, SESSION_ORIGINS, "session origin")
         now = _stamp(self.now())
         with self._write() as conn:
             while True:
@@ -357,8 +362,8 @@ class Store:
                 if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
                     break
             conn.execute(
-                f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-                (session_id, str(project_dir), title, now, now, plan_model, exec_model),
+                f"INSERT INTO sessions ({_SESSION_COLUMNS}, origin) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                (session_id, str(project_dir), title, now, now, plan_model, exec_model, origin),
             )
         return session_id
 
@@ -434,6 +439,35 @@ class Store:
             f"SELECT {_SESSION_READ_COLUMNS} FROM sessions WHERE project_dir = ? ORDER BY updated_at DESC, rowid DESC LIMIT 1",
             (str(project_dir),),
         )
+        return _session(rows[0]) if rows else None
+
+    def session_to_resume(self, project_dir: str) -> SessionRow | None:
+        """The project's latest TUI session with a reply worth reading, else its latest TUI
+        session with no messages at all (reused rather than piling up blanks), else None.
+
+        A headless `segue ask`, a session whose only turns failed, and an empty `--new`
+        session are never what a plain `segue` brings back over a real conversation.
+        """
+        rows = self._read(
+            f"""
+            SELECT {_SESSION_COLUMNS} FROM sessions s
+            WHERE s.project_dir = ? AND s.origin = 'tui' AND EXISTS (
+                SELECT 1 FROM messages m WHERE m.session_id = s.id AND m.role = 'assistant'
+                AND m.status != 'failed' AND (m.text != '' OR m.thinking != ''))
+            ORDER BY s.updated_at DESC, s.rowid DESC LIMIT 1
+            """,
+            (str(project_dir),),
+        )
+        if not rows:
+            rows = self._read(
+                f"""
+                SELECT {_SESSION_COLUMNS} FROM sessions s
+                WHERE s.project_dir = ? AND s.origin = 'tui'
+                AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id)
+                ORDER BY s.updated_at DESC, s.rowid DESC LIMIT 1
+                """,
+                (str(project_dir),),
+            )
         return _session(rows[0]) if rows else None
 
     def _update_session(self, session_id: str, assignments: str, params: tuple) -> None:

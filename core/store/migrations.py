@@ -119,5 +119,10 @@ V5 = (
     "CREATE INDEX routes_by_session ON routes (session_id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5)
+# v6: where a session was started ('tui' or 'cli'), so a plain `segue` resumes the last
+# conversation held in the TUI, not a headless `segue ask` made since. Older sessions count
+# as TUI sessions: that is what they were resumed as before.
+V6 = ("ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'tui'",)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, V6)
 SCHEMA_VERSION = len(MIGRATIONS)

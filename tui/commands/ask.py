@@ -183,6 +183,7 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
         session = Session(
             endpoint, settings, project, store=store, session_id=session_id,
             engines={pane: engine} if engine else None, claude_code_endpoint=choose_claude_code_endpoint(demo, endpoint),
+            origin="cli",
         )
         # --model and the plan are for this turn; they become the session's own choices only
         # when this command created the session (a TUI session keeps what its user picked).
