@@ -24,7 +24,7 @@ from app_pilot import (
     turns_done,
     wait_until,
 )
-from core.costs.pricing import format_usd
+from core.costs.money import format_usd
 from core.simulator.tokens import input_total
 from tui.widgets.conversation import ReplyView
 from tui.widgets.cost_meter import CostMeter, PaneCostLine, tokens_text

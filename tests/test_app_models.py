@@ -238,7 +238,7 @@ def rewrite_penalty(tokens: int) -> Decimal:
 
 
 async def test_picker_shows_the_switch_penalty_for_each_model_before_switching(simulator, tmp_path):
-    from core.costs.pricing import format_usd
+    from core.costs.money import format_usd
     from tui.screens.model_picker import ModelPicker
 
     (tmp_path / "CLAUDE.md").write_text(LONG_CLAUDE_MD)
@@ -262,7 +262,8 @@ async def test_picker_shows_the_switch_penalty_for_each_model_before_switching(s
 
 
 async def test_ctrl_t_and_the_palette_state_the_switch_penalty(simulator, tmp_path):
-    from core.costs.pricing import format_usd, format_tokens
+    from core.costs.money import format_usd
+    from core.costs.pricing import format_tokens
 
     (tmp_path / "CLAUDE.md").write_text(LONG_CLAUDE_MD)
     app = make_app(simulator, tmp_path)

@@ -27,14 +27,14 @@ def test_ok_under_the_warn_fraction():
     assert check.projected_usd == D("0.60")
     assert check.limit_usd == D("1.0")
     assert check.fraction == pytest.approx(0.6)
-    assert check.message == "Session budget 60% used: $0.60 of $1.00."
+    assert check.message == "Session budget 60% used: $0.600 of $1.00."
 
 
 def test_warn_at_eighty_percent():
     assert check_before_send(LIMITS, D("0.70"), D("1"), D("0.09")).level == "ok"  # 79 %
     check = check_before_send(LIMITS, D("0.70"), D("1"), D("0.10"))  # exactly 80 %
     assert check.level == "warn"
-    assert check.message == "Session budget at 80%: $0.80 of $1.00."
+    assert check.message == "Session budget at 80%: $0.800 of $1.00."
 
 
 def test_reaching_the_limit_exactly_is_not_crossing_it():

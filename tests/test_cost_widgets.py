@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Sparkline, Static
 
 from core.costs import cost_view
 from core.costs import pricing
+from core.costs.money import format_usd
 from core.costs.budget import BudgetLimits, check_before_send, check_while_streaming
 from core.costs.cost_view import CostLine
 from core.costs.usage import TokenUsage
@@ -57,22 +58,22 @@ async def test_meter_shows_session_opus_savings_today_and_live_reply():
     app = MeterHost()
     async with app.run_test(size=(120, 6)) as pilot:
         meter = app.query_one(CostMeter)
-        assert meter.text == "session $0.00 · all-Opus $0.00 · saved — · today $0.00"
+        assert meter.text == "session $0.000 · all-Opus $0.000 · saved — · today $0.000"
         meter.session = line("0.53", "1.21")
         meter.today = line("1.84", "3.00")
         await pilot.pause()
-        assert meter.text == "session $0.53 · all-Opus $1.21 · saved 56% · today $1.84"
+        assert meter.text == "session $0.530 · all-Opus $1.21 · saved 56% · today $1.84"
         assert painted(meter) == meter.text
         assert "priced at Opus rates" in str(meter.tooltip)
         # the streaming reply sits on top of both totals
         meter.live = line("0.07", "0.19")
         await pilot.pause()
-        assert meter.text == "session $0.60 · all-Opus $1.40 · saved 57% · today $1.91"
+        assert meter.text == "session $0.600 · all-Opus $1.40 · saved 57% · today $1.91"
         assert painted(meter) == meter.text
         assert "streaming now: $0.070" in str(meter.tooltip)
         meter.live = None
         await pilot.pause()
-        assert meter.text.startswith("session $0.53")
+        assert meter.text.startswith("session $0.530")
 
 
 async def test_meter_budget_percent_turns_warning_then_error():
@@ -125,19 +126,19 @@ async def test_pane_cost_line_shows_tokens_cache_split_reply_and_pane_total():
     app = MeterHost()
     async with app.run_test(size=(120, 6)) as pilot:
         pane_line = app.query_one(PaneCostLine)
-        assert pane_line.text == "pane $0.00"
+        assert pane_line.text == "pane $0.000"
         # Sonnet: 100*2 + 120*2.5 + 2900*0.1 + 840*10 per MTok = 0.00919
         usage = TokenUsage(input_tokens=100, output_tokens=840, cache_creation_input_tokens=120, cache_read_input_tokens=2_900)
         reply = cost_view.reply_cost(SONNET, usage, OPUS)
         assert reply.cost_usd == D("0.00919")
         pane_line.show(reply, line("0.40", "0.90", messages=3), streaming=True)
         await pilot.pause()
-        assert pane_line.text == "3.1k in (2.9k cached, 120 cache write) · 840 out · $0.009 · pane $0.41"
+        assert pane_line.text == "3.1k in (2.9k cached, 120 cache write) · 840 out · $0.009 · pane $0.409"
         assert painted(pane_line) == pane_line.text
         # once stored, the total includes the reply and it is not added twice
         pane_line.show(reply, line("0.40919", "0.95", messages=4), streaming=False)
         await pilot.pause()
-        assert pane_line.text.endswith("· $0.009 · pane $0.41")
+        assert pane_line.text.endswith("· $0.009 · pane $0.409")
         assert "cache read" in str(pane_line.tooltip)
         # Sonnet's accent colour marks the dollars
         assert near(colour_of(pane_line, "$0.009"), SEGUE_DARK.variables["sonnet"])
@@ -296,6 +297,6 @@ async def test_meter_follows_a_paced_simulator_stream(paced_simulator):
         assert app.seen[-1][1] == usage  # the last live value is the final cumulative usage
         meter = app.query_one(CostMeter)
         assert meter.session.cost_usd == expected
-        assert meter.text.startswith(f"session {pricing.format_usd(expected)} · all-Opus {pricing.format_usd(expected_opus)}")
+        assert meter.text.startswith(f"session {format_usd(expected)} · all-Opus {format_usd(expected_opus)}")
         assert meter.text == app.seen[-1][2]  # the live figure equalled the stored one
-        assert app.query_one(PaneCostLine).text.endswith(f"{pricing.format_usd(expected)} · pane {pricing.format_usd(expected)}")
+        assert app.query_one(PaneCostLine).text.endswith(f"{format_usd(expected)} · pane {format_usd(expected)}")

@@ -105,7 +105,7 @@ def test_markdown_export_is_a_readable_transcript(session):
     assert "*1.2k in (900 cached) (100 written to cache) · 840 out · $0.041 · all-Opus $0.041*" in text
     assert "> cancelled; partial reply" in text
     assert "## Totals" in text
-    assert "| **Session** | 2 |" in text and "Saved $0.000 (0%)" in text
+    assert "| **Session** | 2 |" in text and "Saved <$0.001 (0%)" in text
     assert text.index("Plan an authentication system") < text.index("Implement step 1")
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 
 from core.costs import pricing
+from core.costs.money import format_usd
 from core.costs.usage import TokenUsage
 
 # 10k uncached input, 2k output, 3k written to the cache, 50k read from it.
@@ -100,17 +101,24 @@ def test_unit_prices_of_tiered_model_are_the_base_rates():
     ("amount", "text"),
     [
         (None, "$—"),
-        (0, "$0.00"),
+        (0, "$0.000"),
+        (Decimal("0.0004"), "<$0.001"),
+        (Decimal("-0.0004"), "-<$0.001"),
+        (Decimal("0.0015"), "$0.002"),
+        (Decimal("0.9996"), "$1.00"),
+        (Decimal("-0.046"), "-$0.046"),
         (Decimal("0.041"), "$0.041"),
         (0.041, "$0.041"),
         (Decimal("0.002875"), "$0.003"),
-        (Decimal("0.1"), "$0.10"),
+        (Decimal("0.1"), "$0.100"),
+        (Decimal("0.41"), "$0.410"),
         (Decimal("1.84"), "$1.84"),
         (Decimal("150"), "$150.00"),
+        (Decimal("1234.5"), "$1,234.50"),
     ],
 )
 def test_format_usd(amount, text):
-    assert pricing.format_usd(amount) == text
+    assert format_usd(amount) == text
 
 
 @pytest.mark.parametrize(("count", "text"), [(0, "0"), (999, "999"), (1_234, "1.2k"), (2_500_000, "2.5M")])

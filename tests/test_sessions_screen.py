@@ -70,7 +70,7 @@ async def test_lists_this_projects_sessions_newest_first_with_models_and_cost(st
         shown = rows(screen)
         assert [row[0] for row in shown] == ["Fix typo", "Plan auth"]
         typo, auth = shown
-        assert auth[2] == "Opus 5.5 · Sonnet 5.5" and auth[3] == "$0.41" and auth[4] == "3"
+        assert auth[2] == "Opus 5.5 · Sonnet 5.5" and auth[3] == "$0.410" and auth[4] == "3"
         assert typo[1] == sessions_local_date(store, sessions["typo"])
         # Models keep their accent colours.
         cell = screen.query_one(DataTable).get_row_at(1)[2]

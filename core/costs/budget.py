@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from core.costs import pricing
 from core.token_estimate import CHARS_PER_TOKEN
+from core.costs.money import format_usd
 from core.models import family_of
 from core.costs.usage import TokenUsage
 
@@ -101,7 +102,7 @@ def _check(
 
 def _amounts(amount: Decimal, limit: Decimal) -> str:
     """'$1.01 of $1.00'; one more decimal while rounding would print a crossed limit as equal."""
-    shown, limit_shown = pricing.format_usd(amount), pricing.format_usd(limit)
+    shown, limit_shown = format_usd(amount), format_usd(limit)
     if shown == limit_shown and amount != limit:
         decimals = 4 if abs(limit) < Decimal("0.1") else 3
         shown, limit_shown = f"${amount:.{decimals}f}", f"${limit:.{decimals}f}"

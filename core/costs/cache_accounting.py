@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core.costs import pricing
+from core.costs.money import format_usd
 from core.costs.usage import TokenUsage
 
 
@@ -101,6 +102,5 @@ def switch_penalty_text(cached_prefix_tokens: int, from_model: str, to_model: st
 
 def penalty_amount_text(penalty: Decimal) -> str:
     """'about $0.046', or 'under $0.001' where three decimals would print $0.000."""
-    if penalty < Decimal("0.001"):
-        return "under $0.001"
-    return f"about {pricing.format_usd(penalty)}"
+    amount = format_usd(penalty)
+    return f"under {amount[1:]}" if amount.startswith("<") else f"about {amount}"

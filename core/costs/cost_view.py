@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from core.costs import pricing
+from core.costs.money import format_usd
 from core.costs.usage import TokenUsage
 
 _ZERO = Decimal(0)
@@ -208,7 +209,7 @@ def reply_cost(model: str, usage: TokenUsage, opus_model: str) -> CostLine:
 
 def cost_text(line: CostLine) -> str:
     """'$0.41', '$—' when nothing is priced, '$0.41 + 2 unpriced' when some rows are unknown."""
-    text = pricing.format_usd(line.cost_usd)
+    text = format_usd(line.cost_usd)
     if line.unknown and line.cost_usd is not None:
         text += f" + {line.unknown} unpriced"
     return text

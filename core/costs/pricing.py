@@ -75,16 +75,6 @@ def unit_prices(model_id: str) -> UnitPrices | None:
     )
 
 
-def format_usd(amount: Decimal | float | None) -> str:
-    """'$0.041', '$1.84', '$—' for unknown; sub-cent amounts keep three decimals."""
-    if amount is None:
-        return "$—"
-    value = Decimal(str(amount))
-    if value != 0 and abs(value) < Decimal("0.1"):
-        return f"${value:.3f}"
-    return f"${value:.2f}"
-
-
 def format_tokens(count: int) -> str:
     """1234 -> '1.2k', 2_500_000 -> '2.5M'."""
     if count < 1000:

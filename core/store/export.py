@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from core import models
-from core.costs.pricing import format_tokens, format_usd
+from core.costs.money import format_usd
+from core.costs.pricing import format_tokens
 from core.store.database import CostTotals, MessageRow, SessionRow, Store, UsageRow
 from core.costs.usage import TokenUsage
 

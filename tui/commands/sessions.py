@@ -103,7 +103,7 @@ def sessions_command(as_json: bool, project_dir: Path | None, search: str | None
 
 def _print_sessions(summaries, show_project: bool) -> None:
     from core import models
-    from core.costs.pricing import format_usd
+    from core.costs.money import format_usd
 
     rows = []
     for summary in summaries:
@@ -185,7 +185,8 @@ def export_command(session: str, fmt: str, output: Path | None, force: bool) -> 
 
 
 def _cost_cells(totals) -> str:
-    from core.costs.pricing import format_tokens, format_usd
+    from core.costs.money import format_usd
+    from core.costs.pricing import format_tokens
 
     usage = totals.usage
     text = f"{format_tokens(usage.total_input)} in"
@@ -199,7 +200,7 @@ def _cost_cells(totals) -> str:
 
 
 def _savings(totals) -> str:
-    from core.costs.pricing import format_usd
+    from core.costs.money import format_usd
 
     text = f"all-Opus {format_usd(totals.all_opus_cost_usd)}"
     saved = totals.savings_usd

@@ -103,10 +103,8 @@ def _number(value: int) -> str:
 
 
 def _usd(value: Decimal | None) -> str:
-    from core.costs.pricing import format_usd
+    from core.costs.money import format_usd
 
-    if value is not None and abs(value) >= 1000:
-        return f"${value:,.2f}"
     return format_usd(value)
 
 

@@ -17,7 +17,8 @@ from core import models
 from core.costs import cache_accounting
 from core.costs import cost_view
 from core.costs.cost_view import CostLine, UsageRowLike, cost_text, savings_text
-from core.costs.pricing import format_tokens, format_usd
+from core.costs.money import format_usd
+from core.costs.pricing import format_tokens
 
 PANE_NAMES = {"plan": "plan", "exec": "execute"}
 

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
 from core import models
-from core.costs.pricing import format_usd
+from core.costs.money import format_usd
 from core.store.database import SessionSummary, Store, StoreError
 from core.terminal_text import printable
 

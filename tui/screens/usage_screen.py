@@ -20,7 +20,8 @@ from textual.widgets import DataTable, Footer, Static
 from core.claude_usage.report import Breakdown, Dashboard, dashboard
 from core.claude_usage.scanner import ScanStats, TranscriptScanner
 from core.models import ALIASES, display_name, family_of
-from core.costs.pricing import format_tokens, format_usd
+from core.costs.money import format_usd
+from core.costs.pricing import format_tokens
 
 _MODEL_COLUMNS = ("Model", "Msgs", "Input", "Output", "Cache write", "Cache read", "Cost")
 _PROJECT_COLUMNS = ("Project", "Msgs", "Tokens", "Cost", "At Opus rates")

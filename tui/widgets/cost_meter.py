@@ -16,7 +16,8 @@ from textual.widgets import Static
 from core import models
 from core.costs.budget import BudgetCheck
 from core.costs.cost_view import EMPTY, CostLine, cost_text, savings_text
-from core.costs.pricing import format_tokens, format_usd
+from core.costs.money import format_usd
+from core.costs.pricing import format_tokens
 from core.costs.usage import TokenUsage
 
 
