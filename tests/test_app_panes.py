@@ -140,7 +140,7 @@ async def test_ctrl_t_toggles_the_focused_pane_and_keeps_history(simulator, tmp_
 
 
 FAULTS = [
-    ("[[sim:401]]", "ANTHROPIC_API_KEY", False),
+    ("[[sim:401]]", "demo simulator refused the request (401) because the prompt contains the `[[sim:401]]`", False),
     ("[[sim:429]]", None, True),
     ("[[sim:529]]", None, True),
     ("[[sim:overloaded-midstream]]", None, True),

@@ -25,7 +25,7 @@ from core.engines.claude_code import (
 )
 from core.engines.client import Endpoint, demo_endpoint
 from core.events import Retrying, TextDelta, ThinkingDelta, ToolCallFinished, ToolCallStarted, TurnDone, TurnFailed, UsageUpdate
-from core.engines.api import KEY_HELP, TurnRequest
+from core.engines.api import DEMO_KEY_HELP, KEY_HELP, TurnRequest
 from core.costs.usage import TokenUsage
 
 FIXTURE = Path(__file__).parent / "data" / "claude_code_turn.jsonl"
@@ -145,6 +145,9 @@ def test_claude_code_retries_show_as_retrying_and_a_refused_key_fails_at_once():
                     error_status=401, error="authentication_failed", session_id="s-1")
     (event,) = _feed([refused])[1]
     assert isinstance(event, TurnFailed) and event.kind == "auth" and event.message == KEY_HELP
+    demo = StreamMapper(SONNET, demo=True)
+    (event,) = demo.feed(refused)
+    assert isinstance(event, TurnFailed) and event.message == DEMO_KEY_HELP
 
 
 def test_an_error_result_is_one_sentence_and_keeps_the_partial_text():
@@ -450,7 +453,8 @@ async def test_a_refused_key_fails_the_turn_at_once(tmp_path, simulator):
     session = _live_session(tmp_path, simulator.base_url)
     events = await _collect(session.send(_request("Plan it [[sim:401]]")))
     failed = events[-1]
-    assert isinstance(failed, TurnFailed) and failed.kind == "auth" and failed.message == KEY_HELP
+    # A demo endpoint: the 401 is the simulator's marker, not a key to fix.
+    assert isinstance(failed, TurnFailed) and failed.kind == "auth" and failed.message == DEMO_KEY_HELP
     assert len(simulator.requests) == 1  # Claude Code's own 401 retries were stopped
     assert session.process.returncode is not None
 

@@ -295,6 +295,15 @@ def test_refused_key_is_one_sentence_and_the_failure_is_recorded(api, project):
         assert (reply.role, reply.status, reply.text) == ("assistant", "failed", "")
 
 
+def test_in_demo_mode_a_401_names_the_marker_not_a_key(project, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    result = ask("--demo", "--pane", "exec", "Implement it [[sim:401]] [[sim:fast]]")
+    assert result.exit_code == 1
+    message = result.stderr.strip()
+    assert "401" in message and "[[sim:401]]" in message and "demo" in message
+    assert "ANTHROPIC_API_KEY" not in message and "\n" not in message
+
+
 def test_retries_are_told_on_stderr_and_the_reply_completes(api, project):
     result = ask("--pane", "exec", "Implement the importer [[sim:fast]] [[sim:429]]")
     assert result.exit_code == 0

@@ -37,6 +37,25 @@ KEY_HELP = (
     "The API key was refused (401). Set a valid key with `export ANTHROPIC_API_KEY=sk-ant-...`, "
     "or unset it to run Segue in demo mode."
 )
+DEMO_KEY_HELP = (
+    "The demo simulator refused the request (401) because the prompt contains the `[[sim:401]]` "
+    "test marker; no API key is involved in demo mode. Send the prompt without the marker."
+)
+
+
+def key_help(demo: bool) -> str:
+    """What to do about a 401: in demo mode a key is never the problem, so don't ask for one."""
+    return DEMO_KEY_HELP if demo else KEY_HELP
+
+
+def _sent_demo_key(error: Exception) -> bool:
+    """True when the refused request carried the demo key, i.e. it went to the simulator."""
+    from core.engines.client import DEMO_API_KEY
+
+    request = getattr(getattr(error, "response", None), "request", None)
+    headers = getattr(request, "headers", None) or {}
+    # SDK versions send the key as x-api-key or as a bearer authorization header.
+    return any(DEMO_API_KEY in (headers.get(name) or "") for name in ("x-api-key", "authorization"))
 
 
 @dataclass(frozen=True)
@@ -216,7 +235,7 @@ def classify(error: Exception) -> tuple[str, bool, str]:
 
     status = getattr(error, "status_code", None)
     if isinstance(error, anthropic.AuthenticationError) or status == 401:
-        return "auth", False, KEY_HELP
+        return "auth", False, key_help(_sent_demo_key(error))
     if isinstance(error, anthropic.PermissionDeniedError):
         return "auth", False, "The API key may not use this model (403)."
     if isinstance(error, anthropic.RateLimitError) or status == 429:

@@ -33,7 +33,7 @@ from core.events import (
     UsageUpdate,
 )
 from core.token_estimate import CHARS_PER_TOKEN
-from core.engines.api import ESTIMATE_EVERY_CHARS, KEY_HELP, MAX_ATTEMPTS, TurnRequest
+from core.engines.api import ESTIMATE_EVERY_CHARS, MAX_ATTEMPTS, TurnRequest, key_help
 from core.costs.usage import TokenUsage
 
 CLAUDE_ENV = "SEGUE_CLAUDE"  # an explicit path to the `claude` executable wins over PATH
@@ -260,6 +260,7 @@ class StreamMapper:
     messages: int = 0
     tool_calls: dict[str, ToolCallStarted] = field(default_factory=dict)  # by tool_use id, in call order
     denied: list[ToolCallFinished] = field(default_factory=list)  # calls a permission refused this turn
+    demo: bool = False  # talking to the simulator: a 401 is its test marker, not a bad key
     _text_in_message: bool = False
     _streamed: int = 0  # characters of text and thinking in the current message
     _estimated_at: int = 0
@@ -312,7 +313,7 @@ class StreamMapper:
         if kind == "system" and data.get("subtype") == "api_retry":
             status = data.get("error_status")
             if status in (401, 403):
-                return [self.failed(KEY_HELP if status == 401 else "The API key may not use this model (403).", "auth")]
+                return [self.failed(key_help(self.demo) if status == 401 else "The API key may not use this model (403).", "auth")]
             delay = float(data.get("retry_delay_ms") or 0) / 1000
             return [Retrying(int(data.get("attempt") or 0), delay, _retry_reason(status))]
         if kind == "result":
@@ -402,7 +403,7 @@ class StreamMapper:
         if data.get("is_error") or data.get("subtype") != "success":
             status = data.get("api_error_status")
             if status == 401:
-                return self.failed(KEY_HELP, "auth")
+                return self.failed(key_help(self.demo), "auth")
             detail = str(data.get("result") or "").strip() or str(data.get("subtype") or "an error")
             return self.failed(_sentence(f"Claude Code stopped: {detail}"), _status_kind(status) if status else "other")
         text = self.text
@@ -627,7 +628,7 @@ class ClaudeCodeSession:
         self.process = process
 
     async def send(self, request: TurnRequest, cancel: asyncio.Event | None = None) -> AsyncIterator[TurnEvent]:
-        mapper = StreamMapper(request.model)
+        mapper = StreamMapper(request.model, demo=self.endpoint.demo)
         try:
             async for event in stream_claude_code(
                 request,
