@@ -161,6 +161,14 @@ def _link_no_clobber(temp: Path, target: Path) -> None:
     _remove_quietly(temp)
 
 
+def with_final_newline(text: str) -> str:
+    """`text` ending in a line break, so `echo ... >> FILE` starts a new line instead of
+    joining the last one; an empty text stays empty, a CRLF file gets CRLF."""
+    if not text or text.endswith(("\n", "\r")):
+        return text
+    return text + ("\r\n" if "\r\n" in text else "\n")
+
+
 def write_atomic(
     path: Path, text: str, *, expected: FileSnapshot | None, create_only: bool = False
 ) -> FileSnapshot:

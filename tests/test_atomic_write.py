@@ -173,3 +173,13 @@ def test_permission_denied_creating_temp_keeps_original(tmp_path, monkeypatch):
         write_atomic(path, "ours", expected=read)
     assert path.read_text() == "original"
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("", ""), ("# Plan", "# Plan\n"), ("# Plan\n", "# Plan\n"), ("a\r\nb", "a\r\nb\r\n"), ("a\r\n", "a\r\n")],
+)
+def test_with_final_newline(text, expected):
+    from core.atomic_write import with_final_newline
+
+    assert with_final_newline(text) == expected

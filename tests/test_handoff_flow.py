@@ -81,7 +81,9 @@ async def test_ctrl_s_saves_the_reply_as_auth_plan_and_never_clobbers(simulator,
         await wait_until(pilot, lambda: not isinstance(app.screen, SavePlanDialog))
 
         plan = tmp_path / "AUTH_PLAN.md"
-        assert plan.read_bytes() == reply.text.encode("utf-8")
+        # The reply as it streamed, ending in a line break so `echo ... >> AUTH_PLAN.md` adds a line.
+        assert not reply.text.endswith("\n")
+        assert plan.read_bytes() == (reply.text + "\n").encode("utf-8")
         assert not app.main.handoff.unsaved_plan()
         assert app.session.picked_plan == plan
         assert "AUTH_PLAN.md (v1)" in context_line(app)
@@ -481,7 +483,7 @@ async def test_handoff_keys_on_an_open_dialog_do_not_stack_dialogs(simulator, tm
         name = app.screen.query_one("#save-name", Input).value
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.screen is app.screen_stack[0])
-        assert (tmp_path / name).read_text() == app.main.handoff.last_plan_reply().text
+        assert (tmp_path / name).read_text() == app.main.handoff.last_plan_reply().text + "\n"
 
 
 async def test_the_palette_opens_the_files_panel(simulator, tmp_path):

@@ -15,6 +15,7 @@ from typing import Any
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
+from core.atomic_write import with_final_newline
 from core.handoff.project_files import project_relative
 from core.store.file_versions import keep_version
 from tui.messages import ProjectFilesChanged
@@ -90,7 +91,7 @@ class Handoff:
             self.saved_plan_reply = reply
             self.session.pick_plan(path)
             if self.store is not None:
-                keep_version(self.store, str(path), reply.text, "saved")
+                keep_version(self.store, str(path), with_final_newline(reply.text), "saved")
             self.refresh_context_line()
             self.notify(f"Saved {project_relative(path, project)}. Ctrl+O hands it to the execution pane.", title="Plan saved")
 

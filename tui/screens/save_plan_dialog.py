@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from core.atomic_write import ConflictError, FileSnapshot, link_destination, outside, read_snapshot, write_atomic
+from core.atomic_write import ConflictError, FileSnapshot, link_destination, outside, read_snapshot, with_final_newline, write_atomic
 from core.handoff.plan_naming import unique_plan_name
 from core.handoff.project_files import PLANS_DIR, is_plan_file
 
@@ -49,7 +49,7 @@ class SavePlanDialog(ModalScreen[Path | None]):
 
     def __init__(self, text: str, project_dir: Path, proposed: str, *, pattern: str = "*_PLAN.md") -> None:
         super().__init__()
-        self.text = text
+        self.text = with_final_newline(text)  # so `echo ... >> PLAN` starts a line of its own
         self.project_dir = Path(project_dir)
         self.proposed = proposed
         self.pattern = pattern
