@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from core import models
 from core.events import (
@@ -29,12 +29,9 @@ from tui.messages import CancelRequested, ModelSwitchRequested, PromptSubmitted
 from tui.widgets.cost_meter import PaneCostLine
 from tui.widgets.engine_badge import EngineBadge
 from tui.widgets.model_badge import ModelBadge
+from tui.widgets.prompt_input import PromptInput
 
 HISTORY_PAGE = 40  # stored messages mounted per page on resume
-
-
-class PromptInput(Input):
-    """The pane's prompt box."""
 
 
 class ConversationPane(Vertical):
@@ -96,7 +93,7 @@ class ConversationPane(Vertical):
         self.badge.model = model_id
         self.badge.effort = self.session.effective_effort(self.pane) or ""
         name = models.display_name(model_id).split(" ")[0]
-        self.prompt_input.placeholder = f"Ask {name} to {self.pane.verb}… (Enter sends)"
+        self.prompt_input.placeholder = f"Ask {name} to {self.pane.verb}… (Enter sends, Ctrl+J new line)"
         if self.is_mounted and self.prompt_input.value:
             self.show_advice(self.prompt_input.value)
         self.set_class(models.family_of(model_id) == "opus", "opus")
@@ -166,9 +163,9 @@ class ConversationPane(Vertical):
 
     # -- the advisor -----------------------------------------------------------------------
 
-    @on(Input.Changed)
-    def _prompt_changed(self, event: Input.Changed) -> None:
-        self.show_advice(event.value)
+    @on(PromptInput.Changed)
+    def _prompt_changed(self, event: PromptInput.Changed) -> None:
+        self.show_advice(event.text_area.text)
 
     def show_advice(self, prompt: str) -> None:
         label = self.query_one(f"#advisor-{self.pane}", Static)
@@ -201,8 +198,8 @@ class ConversationPane(Vertical):
 
     # -- sending ---------------------------------------------------------------------------
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
+    @on(PromptInput.Submitted)
+    def _submitted(self, event: PromptInput.Submitted) -> None:
         event.stop()
         prompt = event.value.strip()
         if not prompt:
