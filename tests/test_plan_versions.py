@@ -21,6 +21,7 @@ from core.handoff.plan_versions import (
     load_versions,
     working_version,
 )
+from tui.screens.diff_screen import describe
 
 
 @dataclass
@@ -96,7 +97,7 @@ def test_index_and_working_tree_and_default_pair(repo):
     seen = [Seen("# Auth\n- seen between commits\n", datetime(2025, 1, 2, 12, tzinfo=timezone.utc), "watched")]
     loaded = load_versions(plan, repo, seen)
     assert [v.kind for v in loaded.versions] == ["commit", "commit", "seen", "commit", "commit", "index", "working"]
-    assert loaded.versions[2].label == "watched by Segue"
+    assert loaded.versions[2].label == "v1 watched by Segue"
     left, right = loaded.default_pair()
     assert left.label.endswith("Add rate limits") and right.kind == "working"
     assert loaded.problems == ()
@@ -168,3 +169,35 @@ def test_huge_file(repo):
     huge.write_text("small now\n")
     with pytest.raises(FileTooLarge, match="in git"):
         commit_versions(huge, repo)
+
+
+def test_without_git_the_default_is_the_last_saved_or_sent_version_against_the_working_tree(tmp_path):
+    """The watcher records the working tree too: comparing its newest copy with the working
+    tree would always say "No changes"."""
+    plan = tmp_path / "AUTH_PLAN.md"
+    plan.write_text("# Auth\n- Argon2id\n- my edit\n")
+    at = lambda minute, second=0: datetime(2025, 1, 1, 9, minute, second, tzinfo=timezone.utc)  # noqa: E731
+    seen = [
+        Seen("# Auth\n- bcrypt\n", at(0), "saved"),
+        Seen("# Auth\n- Argon2id\n", at(1), "sent"),
+        Seen("# Auth\n- Argon2id\n- draft\n", at(2), "watched"),
+        Seen("# Auth\n- Argon2id\n- my edit\n", at(2, 30), "watched"),
+    ]
+    loaded = load_versions(plan, tmp_path, seen)
+    left, right = loaded.default_pair()
+    assert (left.label, right.kind) == ("v2 sent by Segue", "working")
+    assert left.text != right.text
+    labels = [describe(v) for v in loaded.versions]
+    assert len(set(labels)) == len(labels), "every version reads differently"
+    assert labels[2:4] == ["v3 watched by Segue · 2025-01-01 09:02:00", "v4 watched by Segue · 2025-01-01 09:02:30"]
+
+
+def test_a_save_equal_to_the_working_tree_gives_way_to_the_newest_different_version(tmp_path):
+    plan = tmp_path / "AUTH_PLAN.md"
+    plan.write_text("# Auth v2\n")
+    seen = [
+        Seen("# Auth v1\n", datetime(2025, 1, 1, 9, tzinfo=timezone.utc), "watched"),
+        Seen("# Auth v2\n", datetime(2025, 1, 1, 10, tzinfo=timezone.utc), "saved"),
+    ]
+    left, right = load_versions(plan, tmp_path, seen).default_pair()
+    assert (left.text, right.text) == ("# Auth v1\n", "# Auth v2\n")

@@ -67,14 +67,28 @@ class PlanVersions:
     problems: tuple[PlanVersionsError, ...] = field(default=())
 
     def default_pair(self) -> tuple[Version, Version] | None:
-        """Last committed vs working tree, else the two newest versions; None if fewer than two."""
+        """What changed since the last checkpoint, as (older, working tree); None if fewer than two.
+
+        The checkpoint is the last commit, else the last version Segue saved or sent (what the
+        user or the execution pane last had). Without git the newest watched version is the
+        working tree itself, so a checkpoint equal to the working tree gives way to the newest
+        version that differs. A deleted file compares its two newest versions.
+        """
         commits = [v for v in self.versions if v.kind == "commit"]
         working = [v for v in self.versions if v.kind == "working"]
         if commits and working:
             return commits[-1], working[-1]
-        if len(self.versions) >= 2:
-            return self.versions[-2], self.versions[-1]
-        return None
+        if not working:
+            return (self.versions[-2], self.versions[-1]) if len(self.versions) >= 2 else None
+        current = working[-1]
+        earlier = [v for v in self.versions if v is not current and v.kind != "working"]
+        if not earlier:
+            return None
+        checkpoints = [v for v in earlier if v.kind == "seen" and v.ref in ("saved", "sent")]
+        base = checkpoints[-1] if checkpoints else earlier[-1]
+        if base.text == current.text:
+            base = next((v for v in reversed(earlier) if v.text != current.text), base)
+        return base, current
 
     def explanation(self) -> str:
         """One sentence saying why there is nothing to compare (when default_pair() is None)."""
@@ -219,11 +233,12 @@ def seen_versions(seen: Iterable[SeenVersion]) -> list[Version]:
     """Versions Segue recorded, oldest first, repeats of the same text dropped."""
     versions: list[Version] = []
     texts: set[str] = set()
-    for item in sorted(seen, key=lambda item: item.seen_at):
+    # Numbered as recorded (v1 is the first), the numbers the context line shows.
+    for number, item in enumerate(sorted(seen, key=lambda item: item.seen_at), start=1):
         if item.text in texts:
             continue
         texts.add(item.text)
-        versions.append(Version(f"{item.source} by Segue", "seen", item.text, item.seen_at, item.source))
+        versions.append(Version(f"v{number} {item.source} by Segue", "seen", item.text, item.seen_at, item.source))
     return versions
 
 

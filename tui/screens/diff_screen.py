@@ -30,7 +30,7 @@ def describe(version: Version) -> str:
     """
     if version.when is None or version.kind == "working":
         return version.label
-    return f"{version.label} · {version.when:%Y-%m-%d %H:%M}"
+    return f"{version.label} · {version.when:%Y-%m-%d %H:%M:%S}"  # seconds: saves a minute apart differ
 
 
 class VersionsLoaded(Message):
