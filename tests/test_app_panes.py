@@ -115,8 +115,8 @@ async def test_f1_lists_the_keys(simulator, tmp_path):
 
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("DataTable")
-        ids = {str(table.get_row_at(index)[3]) for index in range(table.row_count)}
-        assert {"show_help", "toggle_model", "cancel_reply", "next_pane", "quit"} <= ids
+        ids = {str(table.get_row_at(index)[1]) for index in range(table.row_count)}
+        assert {"show_help", "toggle_model", "cancel_reply", "next_pane", "quit", "toggle_thinking"} <= ids
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

@@ -177,15 +177,15 @@ async def test_cost_screen_lists_messages_totals_and_spend():
         assert isinstance(screen, CostScreen)
         messages = screen.query_one("#costs-messages", DataTable)
         assert messages.row_count == 3
-        assert messages.get_row_at(0) == ["12:00:00", "plan", "Opus 5.5", "2.0k", "0", "0", "1.0k", "$0.028", "$0.028"]
-        assert messages.get_row_at(1)[4] == "4.0k"  # cache write column
-        assert messages.get_row_at(2)[5] == "4.0k"  # cache read column
+        assert messages.get_row_at(0) == ["12:00", "plan", "Opus 5.5", "2,000", "0", "0", "1,000", "$0.028", "$0.028"]
+        assert messages.get_row_at(1)[4] == "4,000"  # cache write column: exact counts
+        assert messages.get_row_at(2)[5] == "4,000"  # cache read column
         by_model = screen.query_one("#costs-models", DataTable)
         assert by_model.get_row_at(0)[0] == "Opus 5.5"
         # Sonnet: 0.0274 actual, 0.0548 at Opus rates, saved 50 %
         assert by_model.get_row_at(1)[6:] == ["$0.027", "$0.055", "50%"]
         by_pane = screen.query_one("#costs-panes", DataTable)
-        assert [by_pane.get_row_at(i)[0] for i in range(by_pane.row_count)] == ["plan", "execute"]
+        assert [by_pane.get_row_at(i)[0] for i in range(by_pane.row_count)] == ["plan", "exec"]
         summary = str(screen.query_one("#costs-summary", Static).render())
         assert "Session: $0.055 for 3 messages" in summary
         assert "priced at Opus rates (Opus 5.5): $0.083 · saved $0.027 (33%)" in summary

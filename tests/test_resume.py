@@ -198,7 +198,7 @@ async def test_f6_new_session_then_back_to_the_old_one(simulator, project):
             await wait_until(pilot, lambda: isinstance(app.screen, SessionsScreen))
             table = app.screen.query_one(DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
-            await pilot.press("n")
+            await pilot.press("ctrl+n")
             await wait_until(pilot, lambda: not isinstance(app.screen, SessionsScreen) and app.session.id != old_id, limit=300)
             await pilot.pause()
             assert conversation(app, "plan") == [] and conversation(app, "exec") == []

@@ -77,7 +77,8 @@ async def test_lists_this_projects_sessions_newest_first_with_models_and_cost(st
         assert {span.style for span in cell.spans} == {app.theme_variables["opus"], app.theme_variables["sonnet"]}
         bindings = {binding.key: binding for binding in SessionsScreen.BINDINGS}
         assert all(b.id and b.description and b.tooltip for b in bindings.values())
-        assert {"enter", "n", "r", "d", "slash"} <= set(bindings)
+        assert {"enter", "ctrl+n", "ctrl+r", "delete"} <= set(bindings)
+        assert not any(len(key) == 1 for key in bindings), "letters type into the search"
 
 
 def sessions_local_date(store, session_id) -> str:
@@ -97,7 +98,7 @@ async def test_n_starts_a_new_session(store, sessions):
     app = Host(store)
     async with app.run_test(size=(120, 30)) as pilot:
         await settled(pilot)
-        await pilot.press("n")
+        await pilot.press("ctrl+n")
         await pilot.pause()
         assert app.results == [None]
 
@@ -106,7 +107,7 @@ async def test_rename_through_the_modal(store, sessions):
     app = Host(store)
     async with app.run_test(size=(120, 30)) as pilot:
         await settled(pilot)
-        await pilot.press("down", "r")
+        await pilot.press("down", "ctrl+r")
         await pilot.pause()
         assert isinstance(app.screen, RenameSessionModal)
         field = app.screen.query_one(Input)
@@ -122,7 +123,7 @@ async def test_rename_through_the_modal(store, sessions):
         # The renamed session stays highlighted (it is now the most recent).
         assert screen.highlighted.id == sessions["auth"]
         # Esc in the modal keeps the title.
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await pilot.pause()
         await pilot.press("x", "escape")
         await settled(pilot)
@@ -133,20 +134,20 @@ async def test_delete_asks_first(store, sessions):
     app = Host(store)
     async with app.run_test(size=(120, 30)) as pilot:
         await settled(pilot)
-        await pilot.press("down", "d")
+        await pilot.press("down", "delete")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDeleteModal)
         assert "“Plan auth” and its 3 messages" in str(app.screen.query_one("#delete-question", Static).render())
         await pilot.press("enter")  # focus is on Keep: a stray Enter deletes nothing
         await settled(pilot)
         assert store.get_session(sessions["auth"]) is not None
-        await pilot.press("d")
+        await pilot.press("delete")
         await pilot.pause()
         await pilot.press("y")
         await settled(pilot)
         assert store.get_session(sessions["auth"]) is None
         assert [row[0] for row in rows(app.screen)] == ["Fix typo"]
-        await pilot.press("d")
+        await pilot.press("delete")
         await pilot.pause()
         await pilot.click("#delete-yes")
         await settled(pilot)
@@ -159,10 +160,9 @@ async def test_search_filters_as_you_type_and_escape_clears(store, sessions):
     app = Host(store)
     async with app.run_test(size=(120, 30)) as pilot:
         await settled(pilot)
-        await pilot.press("slash")
-        await pilot.pause()
+        assert app.screen.query_one(DataTable).has_focus
+        await pilot.press(*"argon")  # no `/` first: typing on the list searches
         assert app.screen.query_one("#sessions-search", Input).has_focus
-        await pilot.press(*"argon")
         await settled(pilot)
         # Message text matches, and only this project's sessions are searched.
         assert [row[0] for row in rows(app.screen)] == ["Plan auth"]

@@ -32,7 +32,7 @@ class SegueApp(ThemedApp):
     """
     COMMANDS = ThemedApp.COMMANDS | {ModelCommands}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit Segue (the session is saved)"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False, tooltip="Quit Segue (the session is saved)"),
     ]
 
     def __init__(

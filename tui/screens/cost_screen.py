@@ -20,7 +20,7 @@ from core.costs.cost_view import CostLine, UsageRowLike, cost_text, savings_text
 from core.costs.money import format_usd
 from core.costs.pricing import format_tokens
 
-PANE_NAMES = {"plan": "plan", "exec": "execute"}
+PANE_NAMES = {"plan": "plan", "exec": "exec"}
 
 
 def _sum_known(values: Iterable[Decimal | None]) -> tuple[Decimal, int]:
@@ -32,6 +32,11 @@ def _sum_known(values: Iterable[Decimal | None]) -> tuple[Decimal, int]:
         else:
             total += value
     return total, unknown
+
+
+def exact_tokens(count: int) -> str:
+    """Every token, grouped by thousands: this screen is where the exact figures live."""
+    return f"{count:,}"
 
 
 class CostScreen(Screen[None]):
@@ -79,16 +84,16 @@ class CostScreen(Screen[None]):
                 with Vertical(classes="costs-total-box"):
                     yield Static("By pane", classes="costs-heading")
                     yield DataTable(id="costs-panes", cursor_type="none")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        columns = ["time", "pane", "model", "input", "cache write", "cache read", "output", "$", "all-Opus $"]
+        columns = ["time", "pane", "model", "input", "write", "read", "output", "$", "all-Opus"]
         if self.routes:
             columns.append("route")  # only when auto mode routed something: narrow screens keep their room
         self.query_one("#costs-messages", DataTable).add_columns(*columns)
         for table_id, first in (("#costs-models", "model"), ("#costs-panes", "pane")):
             self.query_one(table_id, DataTable).add_columns(
-                first, "messages", "input", "cache write", "cache read", "output", "$", "all-Opus $", "saved"
+                first, "msgs", "input", "cache w", "cache r", "output", "$", "all-Opus", "saved"
             )
         self._fill()
         self.query_one("#costs-messages", DataTable).focus()
@@ -118,10 +123,10 @@ class CostScreen(Screen[None]):
                 _clock(row.created_at),
                 PANE_NAMES.get(row.pane, row.pane),
                 models.display_name(row.model),
-                format_tokens(usage.input_tokens),
-                format_tokens(usage.cache_creation_input_tokens),
-                format_tokens(usage.cache_read_input_tokens),
-                format_tokens(usage.output_tokens),
+                exact_tokens(usage.input_tokens),
+                exact_tokens(usage.cache_creation_input_tokens),
+                exact_tokens(usage.cache_read_input_tokens),
+                exact_tokens(usage.output_tokens),
                 format_usd(row.cost_usd),
                 format_usd(row.all_opus_cost_usd),
                 *route,
@@ -147,10 +152,10 @@ class CostScreen(Screen[None]):
             table.add_row(
                 name,
                 str(line.messages),
-                format_tokens(usage.input_tokens),
-                format_tokens(usage.cache_creation_input_tokens),
-                format_tokens(usage.cache_read_input_tokens),
-                format_tokens(usage.output_tokens),
+                exact_tokens(usage.input_tokens),
+                exact_tokens(usage.cache_creation_input_tokens),
+                exact_tokens(usage.cache_read_input_tokens),
+                exact_tokens(usage.output_tokens),
                 cost_text(line),
                 format_usd(line.all_opus_cost_usd),
                 savings_text(line),
@@ -195,4 +200,4 @@ def _count(number: int, noun: str) -> str:
 
 
 def _clock(moment: datetime) -> str:
-    return moment.astimezone().strftime("%H:%M:%S")
+    return moment.astimezone().strftime("%H:%M")

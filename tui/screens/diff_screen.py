@@ -73,7 +73,7 @@ class VersionPicker(ModalScreen[tuple[int, int] | None]):
             with Horizontal(id="picker-lists"):
                 yield OptionList(*self._options(), id="picker-left")
                 yield OptionList(*self._options(), id="picker-right")
-            yield Footer()
+            yield Footer(compact=True)
 
     def _options(self) -> list[Option]:
         return [Option(escape(describe(v)), id=str(n)) for n, v in enumerate(self.versions)]
@@ -144,7 +144,7 @@ class DiffScreen(Screen[None]):
             yield DiffView(id="diff-view")
             yield OptionList(id="diff-sections")
             yield Static("", id="diff-message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _display_path(self) -> str:
         from core.handoff.project_files import project_relative

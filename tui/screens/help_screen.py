@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > Vertical { width: 90%; max-width: 100; height: 90%; border: round $primary; background: $surface; padding: 0 1; }
+    HelpScreen > Vertical { width: 100%; max-width: 110; height: 100%; max-height: 40; border: round $primary; background: $surface; padding: 0 1; }
     HelpScreen #help-title { text-style: bold; padding: 0 0 1 0; }
     HelpScreen DataTable { height: 1fr; }
     HelpScreen #help-foot { color: $text-muted; }
@@ -33,9 +33,11 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Key", "Where", "Action", "id")
+        # The id (what a keymap remaps) goes before the long description, so it is on
+        # screen at 80 columns; a pane's keys say so at the start of their description.
+        table.add_columns("Key", "id", "Action")
         for where, key, description, binding_id in self.key_rows():
-            table.add_row(key, where, description, binding_id or "")
+            table.add_row(key, binding_id or "", f"{where}: {description}" if where != "everywhere" else description)
         table.focus()
 
     def key_rows(self) -> list[tuple[str, str, str, str | None]]:
@@ -57,4 +59,5 @@ class HelpScreen(ModalScreen[None]):
                 rows.append((where, keys, binding.tooltip or binding.description, binding.id))
         rows.append(("everywhere", "Ctrl+P", "Command palette: search every action", "command_palette"))
         rows.append(("in a pane", "Enter", "Send the prompt", None))
+        rows.append(("in a pane", "Ctrl+J", "Add a line break to the prompt", None))
         return rows

@@ -72,11 +72,11 @@ class MainScreen(Screen):
         Binding("ctrl+t", "toggle_model", "Model", id="toggle_model", tooltip="Switch the focused pane between Opus and Sonnet"),
         Binding("f2", "pick_model", "Models", id="pick_model", show=False, tooltip="Pick any model from the catalog for the focused pane"),
         Binding("f7", "cycle_effort", "Effort", id="cycle_effort", show=False, tooltip="Cycle the focused pane's effort through the levels its model has"),
-        Binding("ctrl+s", "save_plan", "Save plan", id="save_plan", priority=True, tooltip="Save the last planning reply as a plan file"),
+        Binding("ctrl+s", "save_plan", "Save", id="save_plan", priority=True, tooltip="Save the last planning reply as a plan file"),
         Binding("ctrl+o", "hand_off", "Hand off", id="hand_off", tooltip="Send the active plan to the execution pane"),
         Binding("ctrl+r", "record_decision", "Decision", id="record_decision", show=False, tooltip="Record a decision in CLAUDE.md"),
         Binding("f3", "show_files", "Files", id="show_files", tooltip="CLAUDE.md and the plan files; pick the active plan, open in $EDITOR"),
-        Binding("ctrl+d", "show_diff", "Diff", id="show_diff", priority=True, tooltip="Plan diff viewer: the active plan (or CLAUDE.md) across its versions"),
+        Binding("ctrl+d", "show_diff", "Diff", id="show_diff", priority=True, show=False, tooltip="Plan diff viewer: the active plan (or CLAUDE.md) across its versions"),
         Binding("f4", "show_costs", "Costs", id="show_costs", tooltip="This session's messages, tokens and dollars, per model and over time"),
         Binding("f5", "show_usage", "CC usage", id="show_usage", show=False, tooltip="Claude Code's own transcripts: cost per model, the 5-hour block, all-Opus comparison"),
         Binding("f6", "show_sessions", "Sessions", id="show_sessions", show=False, tooltip="Open, rename, delete or search sessions; start a new one"),
@@ -102,7 +102,7 @@ class MainScreen(Screen):
         with Horizontal(id="session-bar"):
             yield CostMeter(self.settings.opus_model, id="cost-meter")
             yield Static("", id="file-notice")
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         self.query_one(TopBar).set_class(self.session.endpoint.demo, "demo")

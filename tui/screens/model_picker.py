@@ -44,8 +44,9 @@ def describe(model_id: str) -> str:
     if prices is None:
         price = "price unknown"
     else:
-        price = f"${float(prices.input):g} in · ${float(prices.output):g} out per MTok"
-    return f"{info.name:<12} {model_id:<28} {price} · {_window(info.context_window)} context"
+        price = f"${float(prices.input):g}/${float(prices.output):g} per MTok in/out"
+    # One line at 80 columns: a row that wraps reads as two models.
+    return f"{info.name:<11} {model_id:<20} {price} · {_window(info.context_window)}"
 
 
 def penalty_note(cached_prefix_tokens: int, current: str, model_id: str) -> str | None:

@@ -88,6 +88,19 @@ class ConfirmDeleteModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
+class SessionsTable(DataTable):
+    """The list of sessions; typing on it goes to the search box."""
+
+    def on_key(self, event) -> None:
+        if event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            search = self.screen.query_one("#sessions-search", Input)
+            search.focus()
+            if event.character != "/":  # `/` still just opens the search, as before
+                search.insert_text_at_cursor(event.character)
+
+
 class SessionsScreen(Screen[str | None]):
     """Lists the sessions of `project_dir`. Dismisses with the id to open, or None for a new session.
 
@@ -97,10 +110,10 @@ class SessionsScreen(Screen[str | None]):
     CSS_PATH = "sessions_screen.tcss"
     BINDINGS = [
         Binding("enter", "open_session", "Open", id="sessions_open", tooltip="Resume the highlighted session"),
-        Binding("n", "new_session", "New", id="sessions_new", tooltip="Start a fresh session in this project"),
-        Binding("r", "rename_session", "Rename", id="sessions_rename", tooltip="Give the highlighted session a new title"),
-        Binding("d", "delete_session", "Delete", id="sessions_delete", tooltip="Delete the highlighted session (asks first)"),
-        Binding("slash", "search", "Search", id="sessions_search", tooltip="Filter sessions by title or message text"),
+        # No letter keys: typing filters the list (a letter would otherwise delete or rename).
+        Binding("ctrl+n", "new_session", "New", id="sessions_new", tooltip="Start a fresh session in this project"),
+        Binding("ctrl+r", "rename_session", "Rename", id="sessions_rename", tooltip="Give the highlighted session a new title"),
+        Binding("delete", "delete_session", "Delete", id="sessions_delete", tooltip="Delete the highlighted session (asks first)"),
         Binding("escape", "back", "Back", id="sessions_back", tooltip="Clear the search, or go back to the current session"),
     ]
 
@@ -115,18 +128,19 @@ class SessionsScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="sessions-box"):
             yield Static(Content(printable(f"Sessions · {self.project_dir}")), id="sessions-title")
-            yield Input(placeholder="Search titles and messages…", id="sessions-search")
-            yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
+            yield Input(placeholder="Search titles and messages…", id="sessions-search", select_on_focus=False)
+            yield SessionsTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="sessions-empty")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Title", key="title")
+        # The title takes what the other columns leave, so the row fits an 80-column terminal.
+        table.add_column("Title", key="title", width=max(12, self.app.size.width - 64))
         table.add_column("Last used", key="date")
         table.add_column("Models", key="models")
         table.add_column(Text("Cost", justify="right"), key="cost")
-        table.add_column(Text("Messages", justify="right"), key="messages")
+        table.add_column(Text("Msgs", justify="right"), key="messages")
         table.focus()
         self.reload()
 

@@ -96,7 +96,7 @@ class UsageScreen(Screen[None]):
             yield Static("Projects", classes="usage-heading")
             yield DataTable(id="usage-projects", cursor_type="row", zebra_stripes=True)
             yield Static("", id="usage-opus")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         for table_id in ("#usage-today", "#usage-month"):

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Collapsible, Markdown, Static
 from textual.widgets._markdown import MarkdownStream
 
@@ -109,6 +110,10 @@ class ReplyView(Vertical):
                 Markdown(self.thinking_text, id="thinking")
             )
 
+    def toggle_thinking(self) -> None:
+        fold = self.query_one(Collapsible)
+        fold.collapsed = not fold.collapsed
+
     @property
     def reply_markdown(self) -> Markdown:
         return self.query_one("#reply", Markdown)
@@ -152,3 +157,11 @@ class ReplyView(Vertical):
 
     def clear_status(self) -> None:
         self.remove_class("status-shown")
+
+
+def reply_in_view(log: Widget) -> ReplyView | None:
+    """The newest reply with thinking that shows on screen in `log`, else the newest with thinking."""
+    with_thinking = [reply for reply in log.query(ReplyView) if reply.has_class("has-thinking")]
+    visible = log.content_region if log.is_mounted else None
+    shown = [reply for reply in with_thinking if visible is not None and reply.region.overlaps(visible)]
+    return (shown or with_thinking or [None])[-1]

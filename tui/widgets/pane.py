@@ -36,9 +36,10 @@ HISTORY_PAGE = 40  # stored messages mounted per page on resume
 
 class ConversationPane(Vertical):
     BINDINGS = [
-        Binding("escape", "cancel_reply", "Cancel", id="cancel_reply", tooltip="Stop the streaming reply; the partial text is kept"),
+        Binding("escape", "cancel_reply", "Stop", id="cancel_reply", tooltip="Stop the streaming reply; the partial text is kept"),
         Binding("ctrl+b", "jump_bottom", "Bottom", id="jump_bottom", show=False, tooltip="Jump back to the newest message and follow the stream"),
         Binding("ctrl+l", "load_older", "Older", id="load_older", show=False, tooltip="Show older messages of a resumed session"),
+        Binding("f8", "toggle_thinking", "Thinking", id="toggle_thinking", show=False, tooltip="Fold or unfold the thinking of the reply in view"),
         Binding("ctrl+g", "apply_advice", "Advice", id="apply_advice", show=False, tooltip="Switch this pane to the model the advisor suggests for the prompt being typed"),
     ]
 
@@ -294,6 +295,15 @@ class ConversationPane(Vertical):
     def action_cancel_reply(self) -> None:
         if not self.session.cancel(self.pane):
             self.post_message(CancelRequested())
+
+    def action_toggle_thinking(self) -> None:
+        from tui.widgets.conversation import reply_in_view
+
+        reply = reply_in_view(self.log_view)
+        if reply is None:
+            self.notify("No reply here has thinking to show.", severity="information")
+            return
+        reply.toggle_thinking()
 
     def action_jump_bottom(self) -> None:
         self.log_view.scroll_end(animate=False)
