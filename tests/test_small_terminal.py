@@ -96,3 +96,17 @@ async def test_f8_folds_and_unfolds_the_thinking_of_the_reply_in_view(simulator,
         await pilot.press("f8")
         await pilot.pause()
         assert fold.collapsed
+
+
+async def test_f3_shows_its_keys(simulator, tmp_path):
+    from tui.screens.files_screen import FilesScreen
+
+    (tmp_path / "CLAUDE.md").write_text("# Rules\n")
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, FilesScreen))
+        await pilot.pause()
+        keys = footer_keys(app.screen)
+        for key in ("a", "e", "r", "escape"):
+            assert key in keys and on_screen(app, keys[key]), key

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Markdown, OptionList, Static
+from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from core.atomic_write import FileSnapshot
@@ -103,6 +103,7 @@ class FilesScreen(ModalScreen[None]):
                     with VerticalScroll(id="files-scroll"):
                         yield Markdown("", id="files-markdown")
             yield Static("", id="files-note")
+            yield Footer(compact=True, show_command_palette=False)  # its keys (a, e, r, Esc) on screen
 
     def on_mount(self) -> None:
         self.load_entries()
