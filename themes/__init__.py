@@ -39,7 +39,26 @@ SEGUE_LIGHT = Theme(
     variables={"opus": "#b8532f", "sonnet": "#2f6da3", "demo": "#a36b00"},
 )
 
-THEMES: tuple[Theme, ...] = (SEGUE_DARK, SEGUE_LIGHT)
+# For low vision and washed-out screens: pure black and white, bright saturated accents,
+# every colour well above WCAG AAA contrast (7:1) against the background.
+SEGUE_HIGH_CONTRAST = Theme(
+    name="segue-high-contrast",
+    primary="#4fc3ff",
+    secondary="#ff9cf0",
+    accent="#ffb86b",
+    warning="#ffee00",
+    error="#ff6e6e",
+    success="#6dff8a",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#000000",
+    panel="#1a1a1a",
+    boost="#333333",
+    dark=True,
+    variables={"opus": "#ffb86b", "sonnet": "#4fc3ff", "demo": "#ffee00", "text-muted": "#d0d0d0"},
+)
+
+THEMES: tuple[Theme, ...] = (SEGUE_DARK, SEGUE_LIGHT, SEGUE_HIGH_CONTRAST)
 
 
 def variable_defaults() -> dict[str, str]:

@@ -45,7 +45,7 @@ class DecisionsScreen(Screen[None]):
             yield Static("", id="decisions-summary")
             yield DataTable(id="decisions-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="decisions-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -103,6 +103,12 @@ class ConversationPane(Vertical):
     def on_mount(self) -> None:
         self.set_model(self.session.panes[self.pane].model)
         self.log_view.anchor()
+        if self.pane == "plan" and self.session.endpoint.demo and not any(
+            state.history for state in self.session.panes.values()
+        ):
+            from tui.widgets.first_run import TryPrompts
+
+            self.log_view.mount(TryPrompts())
 
     async def show_history(self, rows) -> None:
         """Mount stored messages (on resume) without streaming them: the newest first.
@@ -217,6 +223,7 @@ class ConversationPane(Vertical):
         from tui.widgets.conversation import ReplyView, UserMessage
 
         self.prompt_input.value = ""
+        self.app.query("#try-prompts").remove()  # the first prompt is away: the page is the conversation now
         self._tool_calls: dict = {}  # this turn's tool calls by id
         log = self.log_view
         reply = ReplyView(model or self.session.panes[self.pane].model)

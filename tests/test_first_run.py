@@ -1,0 +1,42 @@
+"""First run: a demo session suggests three prompts, one of which trips a guard rail; themes."""
+
+from __future__ import annotations
+
+from textual.color import Color
+
+from core.advisor.guard_rails import OPUS_TRIVIAL, check_send
+from core.models import resolve_model
+from tui.widgets.first_run import DEMO_PROMPTS, TryPrompts
+from app_pilot import make_app, send, turns_done
+
+
+async def test_an_empty_demo_session_suggests_three_prompts_until_the_first_is_sent(simulator, tmp_path):
+    app = make_app(simulator, tmp_path, plan_thinking=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        [tips] = app.query(TryPrompts)
+        shown = str(tips.render())
+        assert all(prompt in shown for _pane, prompt, _why in DEMO_PROMPTS)
+        assert [pane for pane, _prompt, _why in DEMO_PROMPTS] == ["plan", "exec", "plan"]
+        await send(pilot, "plan", DEMO_PROMPTS[0][1] + " [[sim:fast]]")
+        await turns_done(app)
+        assert not app.query(TryPrompts)
+
+
+def test_the_third_prompt_trips_the_opus_for_a_trivial_task_guard_rail():
+    pane, prompt, _why = DEMO_PROMPTS[2]
+    notices = check_send(pane, resolve_model("opus"), prompt)
+    assert any(notice.name == OPUS_TRIVIAL for notice in notices)
+
+
+async def test_the_high_contrast_theme_is_registered_and_contrasts(simulator, tmp_path):
+    app = make_app(simulator, tmp_path, theme="segue-high-contrast")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "segue-high-contrast"
+        variables = app.theme_variables
+        background = Color.parse(variables["background"])
+        for name in ("foreground", "opus", "sonnet", "warning", "error", "text-muted"):
+            foreground = Color.parse(variables[name])
+            lighter, darker = sorted((foreground.brightness, background.brightness), reverse=True)
+            assert (lighter + 0.05) / (darker + 0.05) >= 7, name
