@@ -21,14 +21,15 @@ def launches(monkeypatch) -> list[tuple[Path, dict]]:
 
 @pytest.mark.parametrize(
     "args",
-    [["DIR", "--new", "--demo"], ["--new", "DIR", "--demo"], ["--demo", "--new", "DIR"]],
+    [["DIR", "--new", "--demo"], ["--new", "DIR", "--demo"], ["--demo", "--new", "DIR"], ["DIR", "--engine", "api", "--new", "--demo"]],
 )
 def test_options_work_before_or_after_the_folder(tmp_path, launches, args):
     project = tmp_path / "shop"
     project.mkdir()
     result = CliRunner().invoke(main, [str(project) if arg == "DIR" else arg for arg in args])
     assert result.exit_code == 0, result.output
-    assert launches == [(project.resolve(), {"demo": True, "new_session": True})]
+    engine = "api" if "--engine" in args else None
+    assert launches == [(project.resolve(), {"demo": True, "new_session": True, "engine": engine})]
 
 
 def test_a_subcommand_is_still_a_subcommand(tmp_path, launches, monkeypatch):

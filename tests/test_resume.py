@@ -289,7 +289,7 @@ async def test_a_plain_segue_resumes_the_last_tui_conversation_not_ask_failed_or
             await wait_until(pilot, lambda: any(m.status == "failed" for m in store.messages(failed_id)))
         build_app(project, endpoint, SETTINGS, new_session=True, store=store)
         app = build_app(project, endpoint, SETTINGS, store=store)
-        assert app.resumed and app.session.id == old_id
+        assert app.main.resumed and app.session.id == old_id
 
 
 def test_with_no_conversation_an_empty_tui_session_is_reused_but_never_a_headless_one(project):

@@ -37,7 +37,7 @@ class HelpScreen(ModalScreen[None]):
         # screen at 80 columns; a pane's keys say so at the start of their description.
         table.add_columns("Key", "id", "Action")
         for where, key, description, binding_id in self.key_rows():
-            table.add_row(key, binding_id or "", f"{where}: {description}" if where != "everywhere" else description)
+            table.add_row(key, binding_id or "", f"{where}: {description}" if where == "in a pane" else description)
         table.focus()
 
     def key_rows(self) -> list[tuple[str, str, str, str | None]]:
