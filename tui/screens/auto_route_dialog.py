@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from core import models
-from core.costs.pricing import format_usd
+from core.costs.money import format_usd
 from core.panes import Pane
 
 AutoAnswer = str  # "auto" | "manual" | "cancel"
