@@ -7,7 +7,7 @@ from textual.widgets import DataTable
 
 from tui.screens.decisions_screen import DecisionsScreen
 from tui.widgets.conversation import ReplyView
-from tui.widgets.drift_notice import DriftNotice
+from tui.widgets.drift_notice import DriftNotice, notice_text
 
 RULES = "# Shop rules\n\n- Use optimistic locking (not pessimistic) for order updates.\n- JWTs expire after 15 minutes.\n- Run tests with pytest.\n"
 
@@ -103,3 +103,33 @@ def test_a_proposed_file_edit_is_checked_like_a_reply():
     edit = 'row = conn.execute("SELECT * FROM orders WHERE id = ? FOR UPDATE").fetchone()\n'
     assert [finding.decision.line for finding in check_edit("orders/repository.py", edit, decisions)] == [3]
     assert check_edit("orders/repository.py", "UPDATE orders SET version = version + 1 WHERE version = ?", decisions) == []
+
+
+def test_the_notice_quotes_each_decision_once_however_many_places_break_it():
+    from core.drift.check import Finding
+    from core.drift.decisions import Decision
+
+    locking = Decision("Use optimistic locking for order updates.", "CLAUDE.md", 3)
+    tokens = Decision("JWTs expire after 15 minutes.", "CLAUDE.md", 4)
+    findings = [
+        Finding(locking, "I implemented pessimistic locking because it's simpler", "pessimistic"),
+        Finding(locking, "SELECT * FROM orders WHERE id = ? FOR UPDATE", "pessimistic"),
+        Finding(locking, "Updates take a row lock (FOR UPDATE)", "pessimistic"),
+        Finding(tokens, "ACCESS_TOKEN_MINUTES = 60", "60 minutes"),
+    ]
+    text = notice_text(findings).plain
+    assert text.count('"Use optimistic locking for order updates." — CLAUDE.md:3') == 1
+    assert text.count('"JWTs expire after 15 minutes." — CLAUDE.md:4') == 1
+    assert "pessimistic locking because it's simpler" in text and "FOR UPDATE" in text
+    assert "…and 1 more place" in text  # the third place is counted, not quoted
+    assert "ACCESS_TOKEN_MINUTES = 60" in text
+
+
+async def test_the_palette_offers_f7_and_f9(simulator, tmp_path):
+    app = make_app(simulator, _project(tmp_path))
+    async with app.run_test(size=(160, 48)) as pilot:
+        titles = {command.title: command for command in app.get_system_commands(app.screen)}
+        assert "Decisions: followed, drifted or not touched" in titles
+        titles["Decisions: followed, drifted or not touched"].callback()
+        await wait_until(pilot, lambda: isinstance(app.screen, DecisionsScreen) and app.screen.loaded)
+        assert "Cycle the focused pane's effort" in titles

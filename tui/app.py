@@ -138,6 +138,8 @@ class SegueApp(ThemedApp):
         yield SystemCommand("Claude Code usage", "F5: what Claude Code cost, per model, vs all-Opus", main.action_show_usage)
         yield SystemCommand("Sessions", "F6: open, rename, delete, search, new", main.action_show_sessions)
         yield SystemCommand("Pick a model", "F2: any model in the catalog, with prices", main.action_pick_model)
+        yield SystemCommand("Cycle the focused pane's effort", "F7: through the levels its model has", main.action_cycle_effort)
+        yield SystemCommand("Decisions: followed, drifted or not touched", "F9: every decision in CLAUDE.md and the plan", main.action_show_decisions)
         yield SystemCommand("Help: keys", "Every key and what it does (F1)", self.action_show_help)
 
 

@@ -9,7 +9,30 @@ from textual.widgets import Static
 
 from core.drift.check import Finding
 
-SHOWN = 3  # findings quoted in full; the decisions view (F9) lists the rest
+SHOWN = 3  # decisions quoted in full; the decisions view (F9) lists the rest
+EVIDENCE_PER_DECISION = 2  # lines of the reply quoted under each decision
+
+
+def notice_text(findings: list[Finding], note: str = "") -> Text:
+    """The notice's text: each decision quoted once with where it is, then the reply's words."""
+    text = Text.assemble(("⚠ Drift: ", "bold"), "this reply departs from a decision in effect.")
+    # One quote per decision, however many places in the reply break it.
+    by_decision: dict[tuple[str, str], list[str]] = {}
+    for finding in findings:
+        by_decision.setdefault((finding.decision.text, finding.decision.where), []).append(finding.evidence)
+    for (decision, where), evidence in list(by_decision.items())[:SHOWN]:
+        text.append(f'\n  "{decision}"', style="italic")
+        text.append(f" — {where}", style="bold")
+        for line in evidence[:EVIDENCE_PER_DECISION]:
+            text.append(f"\n    reply: {line}", style="dim")
+        if len(evidence) > EVIDENCE_PER_DECISION:
+            more = len(evidence) - EVIDENCE_PER_DECISION
+            text.append(f"\n    …and {more} more place{'s' if more > 1 else ''}", style="dim")
+    if len(by_decision) > SHOWN:
+        text.append(f"\n  …and {len(by_decision) - SHOWN} more decisions: F9 lists every decision.")
+    if note:
+        text.append(f"\n  {note}", style="dim")
+    return text
 
 
 class DriftNotice(Static):
@@ -19,17 +42,7 @@ class DriftNotice(Static):
 
     def __init__(self, findings: list[Finding], note: str = "") -> None:
         self.findings = findings
-        text = Text.assemble(("⚠ Drift: ", "bold"), "this reply departs from a decision in effect.")
-        for finding in findings[:SHOWN]:
-            decision = finding.decision
-            text.append(f'\n  "{decision.text}"', style="italic")
-            text.append(f" — {decision.where}", style="bold")
-            text.append(f"\n    reply: {finding.evidence}", style="dim")
-        if len(findings) > SHOWN:
-            text.append(f"\n  …and {len(findings) - SHOWN} more: F9 lists every decision.")
-        if note:
-            text.append(f"\n  {note}", style="dim")
-        super().__init__(text, classes="drift-notice")
+        super().__init__(notice_text(findings, note), classes="drift-notice")
 
 
 async def check_exec_reply(pane: Any, reply_view: Any, text: str) -> list[Finding]:
