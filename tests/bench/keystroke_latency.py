@@ -39,9 +39,11 @@ APP = """
 import sys
 from pathlib import Path
 from core.engines.client import demo_endpoint
-from core.settings import load_settings
+from core.settings import Settings
 from tui.launch import build_app
-build_app(Path(sys.argv[1]), demo_endpoint(sys.argv[2]), load_settings(), new_session=True).run()
+# The guard rails would ask before these prompts; the benchmark types, it does not answer dialogs.
+settings = Settings(silenced_guards=("opus_trivial", "sonnet_architecture"))
+build_app(Path(sys.argv[1]), demo_endpoint(sys.argv[2]), settings, new_session=True).run()
 """
 
 PAUSE = "Implement the CSV exporter for the orders table, with tests [[sim:tokens={tokens}]]"

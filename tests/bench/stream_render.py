@@ -26,18 +26,21 @@ async def segue_run(tokens: int, project: Path) -> tuple[float, str]:
     from core.settings import Settings
     from core.simulator import Simulator
     from tui.launch import build_app
+    from tui.messages import PromptSubmitted
 
     with Simulator(pacing=False) as sim:
         # max_tokens above the reply's length: at the 16k default both replies were cut, and
         # the 40k/20k figure compared two 16k replies.
-        settings = Settings(plan_thinking=False, max_tokens=64_000)
+        settings = Settings(plan_thinking=False, max_tokens=64_000, silenced_guards=("opus_trivial", "sonnet_architecture"))
         app = build_app(project, demo_endpoint(sim.base_url), settings, new_session=True)
         async with app.run_test(size=(160, 48)) as pilot:
             pane = app.pane("exec")
             started = time.process_time()
-            pane.send(f"Implement the exporter [[sim:tokens={tokens}]] [[sim:fast]]")
-            # Only the turn: the file watcher and the SDK warm-up run beside it for the app's life.
-            await app.workers.wait_for_complete([w for w in app.workers if w.group == "exec"])
+            pane.post_message(PromptSubmitted(pane.pane, f"Implement the exporter [[sim:tokens={tokens}]] [[sim:fast]]"))
+            # Only the send: the file watcher and the SDK warm-up run beside it for the app's life.
+            while not (sends := [w for w in app.workers if w.name == "send-exec"]):
+                await pilot.pause()
+            await app.workers.wait_for_complete(sends)
             await pilot.pause()
             spent = time.process_time() - started
             from tui.widgets.conversation import ReplyView
