@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from textual.color import Color
 
 from tests.sent import plain_content
 from app_pilot import (
@@ -51,7 +52,8 @@ async def test_ctrl_t_in_each_pane_switches_badge_meter_and_next_request(simulat
         family = after.split("-")[1]
         assert app.session.panes[pane].model == after
         assert badge(app, pane) == f"{family.capitalize()} 5.5"
-        assert app.pane(pane).has_class(family)
+        # The focused pane's border takes the new model's colour.
+        assert app.pane(pane).styles.border_top == ("round", Color.parse(app.theme_variables[family]))
         # The cost line takes the new model's colour at once, before any new usage arrives.
         assert colour_of_cost_line(app, pane) == f"${family}"
         other = "exec" if pane == "plan" else "plan"

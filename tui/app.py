@@ -88,6 +88,9 @@ class SegueApp(ThemedApp):
         return self.main.pane(name)
 
     async def on_unmount(self) -> None:
+        from tui import gc_pauses
+
+        gc_pauses.release()
         await self.main.session.aclose()
 
     def on_files_screen_active_plan_picked(self, event) -> None:

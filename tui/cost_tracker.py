@@ -91,13 +91,19 @@ class CostTracker:
     def show_costs(self) -> None:
         from tui.widgets.cost_meter import PaneCostLine
 
-        screen = self.screen
-        if screen.session is not self.session or not screen.query("#pane-plan"):
-            return  # a late message while the app shuts down or swaps sessions
+        from textual.css.query import NoMatches
 
-        for pane in PANES:
+        screen = self.screen
+        if screen.session is not self.session:
+            return  # a late message while the app shuts down or swaps sessions
+        try:
+            # By id: Textual finds ids breadth-first and caches them; a query by type or a
+            # DOMQuery's truth value walks every widget of every reply.
+            lines = {pane: screen.pane(pane).query_one(f"#cost-{pane}", PaneCostLine) for pane in PANES}
+        except NoMatches:
+            return
+        for pane, line in lines.items():
             live = self.live.get(pane)
-            line = screen.pane(pane).query_one(PaneCostLine)
             line.model = self.session.panes[pane].model
             line.show(live or self.last_reply[pane], self.stored_pane[pane], streaming=live is not None)
         live_total = None

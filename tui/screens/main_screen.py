@@ -7,6 +7,7 @@ each event to the pane; the turn's end is one TurnFinished, handled here once.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from core.events import TurnDone, TurnFailed, UsageUpdate
 from core.panes import PANES, Pane
 from core.session import Session
 from core.settings import Settings
+from tui import gc_pauses
 from tui.cost_tracker import CostTracker
 from tui.handoff import Handoff
 from tui.messages import (
@@ -115,6 +117,7 @@ class MainScreen(Screen):
         # After the first paint: importing and arming the watcher is not worth a later first frame.
         self.call_after_refresh(self._start_watching)
         self.call_after_refresh(self.run_worker, _warm_up, thread=True, group="warm-up", name="warm-up")
+        self.call_after_refresh(gc_pauses.tune)
         # The endpoint's model capabilities (disk cache, then the Models API): offline keeps the bundled table.
         self.call_after_refresh(lambda: self.run_worker(self.session.load_models(), group="models", exclusive=True))
         await self.costs.reload_costs(resumed=True)
@@ -159,7 +162,7 @@ class MainScreen(Screen):
 
     @property
     def cost_meter(self) -> CostMeter:
-        return self.query_one(CostMeter)
+        return self.query_one("#cost-meter", CostMeter)  # by id: a type query walks every reply
 
     def show_today(self, today) -> None:
         from core.costs.cost_view import cost_text
@@ -261,6 +264,10 @@ class MainScreen(Screen):
         status, model, usage, finished_text = "failed", reply.model, None, ""
         try:
             async for event in self.session.send(pane, prompt, routing=routing):
+                # Hand the loop over after each event: at full speed the socket always has the
+                # next one buffered, so without this the turn ran for long stretches while
+                # keys and frames waited.
+                await asyncio.sleep(0)
                 await view.show_event(reply, event)
                 if isinstance(event, UsageUpdate):
                     self.costs.live_usage(pane, event.model, event.usage)
@@ -274,6 +281,7 @@ class MainScreen(Screen):
                         model, usage = event.model or reply.model, event.usage
         finally:
             await reply.finish_streams()
+            gc_pauses.settle()
             if pane is Pane.EXEC and finished_text:
                 view.check_drift(reply, finished_text)
             self.post_message(TurnFinished(pane, status, model, usage))

@@ -10,9 +10,41 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Collapsible, Markdown, Static
-from textual.widgets._markdown import MarkdownStream
+from textual.timer import Timer
 
 from core import models
+
+# Streamed text reaches the Markdown at most this often. Each update re-lays out the screen,
+# and a frame costs more as the reply grows; the API sends a chunk every few tokens (a hundred
+# a second at full speed), so flushing per chunk kept the event loop busy and keys waited.
+FLUSH_SECONDS = 1 / 8
+
+
+class CoalescedStream:
+    """Text for one Markdown, gathered between flushes and written as one piece."""
+
+    def __init__(self, owner: Widget, markdown: Markdown) -> None:
+        self.owner = owner
+        self.stream = Markdown.get_stream(markdown)
+        self.pending: list[str] = []
+        self.timer: Timer | None = None
+
+    def write(self, fragment: str) -> None:
+        self.pending.append(fragment)
+        if self.timer is None:
+            self.timer = self.owner.set_timer(FLUSH_SECONDS, self.flush)
+
+    async def flush(self) -> None:
+        self.timer = None
+        if self.pending:
+            text, self.pending = "".join(self.pending), []
+            await self.stream.write(text)
+
+    async def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.stop()
+        await self.flush()
+        await self.stream.stop()
 
 
 class OlderMessages(Static):
@@ -79,8 +111,9 @@ class ReplyView(Vertical):
         self.thinking_text = thinking
         self.stored_status = ""  # e.g. "cancelled — partial reply kept" for a resumed reply
         self._started = time.monotonic()
-        self._reply_stream: MarkdownStream | None = None
-        self._thinking_stream: MarkdownStream | None = None
+        self._reply_stream: CoalescedStream | None = None
+        self._thinking_stream: CoalescedStream | None = None
+        self._thinking_title = ""
 
     def compose(self) -> ComposeResult:
         label = Static(models.display_name(self.model), classes="reply-model")
@@ -121,17 +154,19 @@ class ReplyView(Vertical):
     async def append_text(self, fragment: str) -> None:
         self.text += fragment
         if self._reply_stream is None:
-            self._reply_stream = Markdown.get_stream(self.reply_markdown)
-        await self._reply_stream.write(fragment)
+            self._reply_stream = CoalescedStream(self, self.reply_markdown)
+        self._reply_stream.write(fragment)
 
     async def append_thinking(self, fragment: str) -> None:
         self.thinking_text += fragment
         if self._thinking_stream is None:
             self.add_class("has-thinking")
-            self._thinking_stream = Markdown.get_stream(self.query_one("#thinking", Markdown))
-        await self._thinking_stream.write(fragment)
-        seconds = time.monotonic() - self._started
-        self.query_one("#thinking-fold", Collapsible).title = f"thinking ({seconds:.0f} s)"
+            self._thinking_stream = CoalescedStream(self, self.query_one("#thinking", Markdown))
+        self._thinking_stream.write(fragment)
+        title = f"thinking ({time.monotonic() - self._started:.0f} s)"
+        if title != self._thinking_title:  # a new title re-lays out the screen: once a second
+            self._thinking_title = title
+            self.query_one("#thinking-fold", Collapsible).title = title
 
     async def add_tool_call(self, widget) -> None:
         """A tool call the model made while replying, shown above the reply's text as it happens."""

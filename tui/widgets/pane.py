@@ -6,6 +6,8 @@ show; the pane posts messages (a prompt submitted, a model asked for) and never 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -77,7 +79,7 @@ class ConversationPane(Vertical):
 
     @property
     def prompt_input(self) -> PromptInput:
-        return self.query_one(PromptInput)
+        return self.query_one(f"#input-{self.pane}", PromptInput)  # by id: a type query walks every reply
 
     @property
     def badge(self) -> ModelBadge:
@@ -97,18 +99,32 @@ class ConversationPane(Vertical):
         self.prompt_input.placeholder = f"Ask {name} to {self.pane.verb}… (Enter sends, Ctrl+J new line)"
         if self.is_mounted and self.prompt_input.value:
             self.show_advice(self.prompt_input.value)
-        self.set_class(models.family_of(model_id) == "opus", "opus")
-        self.set_class(models.family_of(model_id) == "sonnet", "sonnet")
+        self._paint_frame()
+
+    def _paint_frame(self, *_) -> None:
+        from tui.widgets.pane_frame import paint_frame
+
+        paint_frame(self, self.badge.model)
 
     def on_mount(self) -> None:
         self.set_model(self.session.panes[self.pane].model)
         self.log_view.anchor()
+        self.app.theme_changed_signal.subscribe(self, self._paint_frame)
         if self.pane == "plan" and self.session.endpoint.demo and not any(
             state.history for state in self.session.panes.values()
         ):
             from tui.widgets.first_run import TryPrompts
 
             self.log_view.mount(TryPrompts())
+
+    def on_descendant_focus(self) -> None:
+        self._paint_frame()
+
+    def on_descendant_blur(self) -> None:
+        self._paint_frame()
+
+    def on_resize(self) -> None:
+        self._paint_frame()
 
     async def show_history(self, rows) -> None:
         """Mount stored messages (on resume) without streaming them: the newest first.
@@ -145,6 +161,37 @@ class ConversationPane(Vertical):
         if scroll_to_end:
             log.scroll_end(animate=False)
             log.anchor()
+        from tui import gc_pauses
+
+        gc_pauses.settle()
+
+    async def _prune(self) -> None:
+        """Keep a live conversation as light as a resumed one: past two pages of messages, the
+        oldest page goes behind the "older messages" line (every mounted block costs time in
+        each layout, and a layout follows every streamed update and every Ctrl+T)."""
+        from tui.widgets.conversation import OlderMessages, ReplyView, UserMessage
+
+        log = self.log_view
+        shown = [widget for widget in log.children if isinstance(widget, (UserMessage, ReplyView))]
+        if len(shown) < 2 * HISTORY_PAGE:
+            return
+        cut = len(shown) - HISTORY_PAGE
+        while cut > 0 and not isinstance(shown[cut], UserMessage):
+            cut -= 1
+        first_kept = shown[cut]
+        gone = []
+        for widget in list(log.children):
+            if widget is first_kept:
+                break
+            if not isinstance(widget, OlderMessages):
+                gone.append(widget)
+        self._older_rows += [_row_of(widget) for widget in gone if isinstance(widget, (UserMessage, ReplyView))]
+        await log.remove_children(gone)
+        marker = log.query(OlderMessages)  # cheap: the old page is gone
+        if marker:
+            marker.first().count = len(self._older_rows)
+        else:
+            await log.mount(OlderMessages(len(self._older_rows)), before=0)
 
     def _history_widgets(self, rows) -> list:
         from tui.widgets.conversation import ReplyView, UserMessage
@@ -227,6 +274,7 @@ class ConversationPane(Vertical):
         self._tool_calls: dict = {}  # this turn's tool calls by id
         log = self.log_view
         reply = ReplyView(model or self.session.panes[self.pane].model)
+        await self._prune()
         await log.mount_all([UserMessage(prompt), reply])
         log.scroll_end(animate=False)
         log.anchor()
@@ -315,3 +363,23 @@ class ConversationPane(Vertical):
     def action_jump_bottom(self) -> None:
         self.log_view.scroll_end(animate=False)
         self.log_view.anchor()
+
+
+@dataclass(frozen=True)
+class _ShownMessage:
+    """A message taken off the screen by pruning, as `_history_widgets` reads stored rows."""
+
+    role: str
+    text: str
+    model: str = ""
+    thinking: str = ""
+    status: str = "complete"
+
+
+def _row_of(widget) -> _ShownMessage:
+    from tui.widgets.conversation import UserMessage
+
+    if isinstance(widget, UserMessage):
+        return _ShownMessage("user", widget.prompt)
+    status = "partial" if widget.has_class("status-shown") or widget.stored_status else "complete"
+    return _ShownMessage("assistant", widget.text, widget.model, widget.thinking_text, status)
