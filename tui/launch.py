@@ -48,12 +48,15 @@ def run_app(project: Path, *, demo: bool = False, new_session: bool = False, eng
         where = f" {error.filename}" if error.filename else ""
         raise click.ClickException(f"Segue can't use its data directory{where} ({error.strerror or error}).") from None
     settings = load_settings()
-    endpoint, simulator = choose_endpoint(demo)
+    endpoint, simulator = choose_endpoint(demo, deferred=True)
     try:
         app = build_app(
             project, endpoint, settings, new_session=new_session, store=store,
             engines=engines_for(engine), claude_code_endpoint=choose_claude_code_endpoint(demo, endpoint),
         )
+        if simulator is not None:
+            # Its port is already listening: the server itself can wait for the first frame.
+            app.call_after_refresh(simulator.start_in_background)
         for problem in settings.problems:
             app.call_later(app.notify, problem, severity="warning", timeout=10)
         app.run()

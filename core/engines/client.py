@@ -41,14 +41,20 @@ def make_client(endpoint: Endpoint, max_retries: int = 2):
     return AsyncAnthropic(api_key=endpoint.api_key, base_url=endpoint.base_url, max_retries=max_retries)
 
 
-def choose_endpoint(demo: bool):
+def choose_endpoint(demo: bool, *, deferred: bool = False):
     """(endpoint, simulator or None): demo mode when asked or when there is no API key.
 
-    The caller stops the simulator when it is done.
+    The caller stops the simulator when it is done. `deferred`: only its port is reserved;
+    the caller calls `start()` (or `start_in_background()`) on it when the first frame is up.
     """
     endpoint = None if demo else real_endpoint()
     if endpoint is not None:
         return endpoint, None
+    if deferred:
+        from core.engines.deferred_simulator import DeferredSimulator
+
+        deferred_simulator = DeferredSimulator()
+        return demo_endpoint(deferred_simulator.base_url), deferred_simulator
     from core.simulator import Simulator
 
     simulator = Simulator()

@@ -117,11 +117,19 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
+    def __init__(self, address: tuple[str, int], simulator: Simulator, listening: socket.socket | None = None) -> None:
         self.simulator = simulator
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
+        if listening is None:
+            super().__init__(address, _Handler)
+            return
+        # A socket already listening (the demo reserves its port before the first frame):
+        # connections made meanwhile wait in its backlog and are served from here on.
+        super().__init__(address, _Handler, bind_and_activate=False)
+        self.socket.close()
+        self.socket = listening
+        self.server_address = listening.getsockname()
 
     def process_request(self, request, client_address) -> None:  # type: ignore[override]
         with self.connections_lock:
@@ -451,12 +459,15 @@ class Simulator:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> str:
-        """Listen on 127.0.0.1 (port 0: any free port) and serve from daemon threads; returns the base URL."""
+    def start(self, listening: socket.socket | None = None) -> str:
+        """Listen on 127.0.0.1 (port 0: any free port) and serve from daemon threads; returns the base URL.
+
+        `listening`: a socket already bound and listening on 127.0.0.1 to serve instead.
+        """
         if self._server is not None:
             return self.base_url or ""
         self._stopping.clear()
-        self._server = _Server(("127.0.0.1", self.port), self)
+        self._server = _Server(("127.0.0.1", self.port), self, listening)
         self.port = self._server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="segue-simulator", daemon=True)
