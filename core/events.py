@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.costs.usage import TokenUsage
 
@@ -56,6 +58,12 @@ class TurnDone:
     usage: TokenUsage
     stop_reason: str | None = None
     cancelled: bool = False
+    # The assistant content blocks as the API sent them (thinking with signatures, tool_use),
+    # so a tool loop can pass them back unchanged.
+    content: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+    # One (model, usage) per API request of a tool loop; empty for a single request.
+    requests: tuple[tuple[str, TokenUsage], ...] = ()
+    edits: tuple[EditRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,8 @@ class TurnFailed:
     thinking: str = ""
     usage: TokenUsage = field(default_factory=lambda: TokenUsage())
     model: str = ""
+    requests: tuple[tuple[str, TokenUsage], ...] = ()
+    edits: tuple[EditRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,8 +105,64 @@ class ToolCallFinished:
     is_error: bool = False
     denied: bool = False
     diff: str = ""
+    applied: bool | None = None  # a proposed edit (Segue's own tools): written after approval, or not
+
+
+@dataclass(frozen=True)
+class EditRecord:
+    """What became of one proposed edit (headless JSON: `edits`)."""
+
+    path: str
+    command: str
+    applied: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The user's answer to a proposed edit or command."""
+
+    action: str  # "apply" | "reject" | "apply_all" | "cancel"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class EditProposed:
+    """An edit (or an allow-listed command) waiting for approval.
+
+    The consumer answers with `decision.set_result(Decision(...))` before it asks for the
+    next event (awaiting a dialog in between is fine); an unanswered proposal is rejected.
+    `decision` is already answered when the user chose "apply the rest of this turn".
+    `edit` is a core.tools.text_editor.ProposedEdit, or None for a bash command.
+    """
+
+    id: str
+    command: str
+    target: str
+    edit: Any
+    decision: asyncio.Future = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class StepCompleted:
+    """A plan step was ticked in the plan file (by the model's complete_step)."""
+
+    step: int
+    text: str
+    note: str
+    plan: str
 
 
 TurnEvent = (
-    TurnStarted | TextDelta | ThinkingDelta | UsageUpdate | Retrying | TurnDone | TurnFailed | ToolCallStarted | ToolCallFinished
+    TurnStarted
+    | TextDelta
+    | ThinkingDelta
+    | UsageUpdate
+    | Retrying
+    | TurnDone
+    | TurnFailed
+    | ToolCallStarted
+    | ToolCallFinished
+    | EditProposed
+    | StepCompleted
 )

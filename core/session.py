@@ -84,6 +84,7 @@ class Session:
         self._cancel = {pane: asyncio.Event() for pane in PANES}
         self._client = client
         self._claude_code: dict[str, Any] = {}  # pane -> ClaudeCodeSession, for panes run by Claude Code
+        self._toolboxes: dict[str, Any] = {}  # pane -> Toolbox (the text editor remembers what it viewed)
         self.context_provider = context_provider or self._default_context
         self.id = session_id
         self.title = ""
@@ -231,6 +232,7 @@ class Session:
             thinking_budget=thinking,
             effort=effort,
             caps=caps,
+            tools=self.toolbox(pane).specs() if self._uses_tools(pane) else (),
         )
         return request, context, trimmed
 
@@ -299,7 +301,7 @@ class Session:
         if text.strip():
             # Only exchanges with a reply go back to the model; a cancelled reply's part is kept.
             state.history.append({"role": "user", "content": prompt})
-            state.history.append({"role": "assistant", "content": text.rstrip() or text})
+            state.history.append({"role": "assistant", "content": (text.rstrip() or text) + _edits_note(final)})
         if isinstance(final, TurnDone):
             status = "cancelled" if final.cancelled else "complete"
         else:
@@ -309,10 +311,33 @@ class Session:
             self.title = _title_from(prompt)
             recorder.guard(self.store.rename_session, self.id, self.title)
 
+    def toolbox(self, pane: str) -> Any:
+        """The pane's tools: the text editor (view only in the planning pane), bash, complete_step."""
+        toolbox = self._toolboxes.get(pane)
+        if toolbox is None:
+            from core.engines.tool_loop import Toolbox
+            from core.handoff.context_files import active_plan_path
+            from core.tools.text_editor import TextEditor
+
+            toolbox = self._toolboxes[pane] = Toolbox(
+                TextEditor(self.project_dir, read_only=pane == "plan"),
+                allowed_commands=tuple(getattr(self.settings, "allowed_commands", ()) or ()),
+                plan=(lambda: active_plan_path(self)) if pane == "exec" else None,
+                project_dir=self.project_dir,
+            )
+        return toolbox
+
+    def _uses_tools(self, pane: str) -> bool:
+        return getattr(self.settings, "tools", True) and self.engines.get(pane, "api") == "api"
+
     def _engine_turn(self, pane: str, request: TurnRequest, cancel: asyncio.Event) -> AsyncIterator[TurnEvent]:
-        """The pane's engine: a direct streamed API turn, or a turn of the claude CLI."""
+        """The pane's engine: a streamed API turn with tools (unless switched off), or a turn of the claude CLI."""
         if self.engines.get(pane, "api") != "claude-code":
-            return stream_turn(self.client, request, cancel)
+            if not self._uses_tools(pane):
+                return stream_turn(self.client, request, cancel)
+            from core.engines.tool_loop import run_tool_loop
+
+            return run_tool_loop(self.client, request, cancel, self.toolbox(pane))
         return self._claude_code_turn(pane, request, cancel)
 
     async def _claude_code_turn(self, pane: str, request: TurnRequest, cancel: asyncio.Event) -> AsyncIterator[TurnEvent]:
@@ -354,6 +379,17 @@ class Session:
 
 
 
+
+
+def _edits_note(final: TurnDone | TurnFailed) -> str:
+    """What the turn's tools changed, so the next turn's model knows (the tool blocks are not kept)."""
+    if not final.edits:
+        return ""
+    lines = [
+        f"- {edit.command} {edit.path}: " + ("applied" if edit.applied else f"not applied ({edit.error or 'rejected'})")
+        for edit in final.edits
+    ]
+    return "\n\n[Edits in this turn]\n" + "\n".join(lines)
 
 
 def _title_from(prompt: str) -> str:
@@ -436,11 +472,12 @@ class _Recorder:
 
         try:
             self.store.update_message(self.reply_id, text=final.text, thinking=final.thinking, status=status)
-            usage = final.usage
-            if usage.total:
-                model = final.model or self.model
-                cost, all_opus = self.session.message_cost(model, usage)
-                self.store.add_usage(self.session.id, self.reply_id, self.pane, model, usage, cost, all_opus)
+            # One usage row per API request: a tool loop's requests are each priced on their own.
+            for model, usage in list(final.requests) or [(final.model or self.model, final.usage)]:
+                if usage.total:
+                    model = model or self.model
+                    cost, all_opus = self.session.message_cost(model, usage)
+                    self.store.add_usage(self.session.id, self.reply_id, self.pane, model, usage, cost, all_opus)
         except StoreError as error:
             self.problem = str(error)
 

@@ -44,6 +44,10 @@ class Settings:
     auto_route: tuple[str, ...] = field(default_factory=tuple)
     # Ask before an auto pick projected to cost more than this many times the pane's own choice.
     auto_confirm_factor: float = 2.0
+    # Offer the panes the text editor tool (exec: edits after approval; plan: view only).
+    tools: bool = True
+    # Commands the execution pane's bash tool may run (exact match, each approved); empty: no bash tool.
+    allowed_commands: tuple[str, ...] = field(default_factory=tuple)
     # Guard rails that the user silenced, by name.
     silenced_guards: tuple[str, ...] = field(default_factory=tuple)
     # The user's keymap: binding id -> keys ("f10" or "ctrl+k,f10"); the [keys] table.

@@ -76,6 +76,7 @@ class TurnRequest:
     effort: str | None = None
     cache_conversation: bool = True
     caps: ModelCaps | None = None  # None: the current catalog's entry for `model`
+    tools: tuple[dict[str, Any], ...] = ()
 
     @property
     def capabilities(self) -> ModelCaps:
@@ -132,6 +133,8 @@ class TurnRequest:
             params["output_config"] = {"effort": effort}
         if self.cache_conversation:
             params["messages"] = with_conversation_breakpoint(messages, params.get("system") or [])
+        if self.tools:
+            params["tools"] = list(self.tools)
         return params
 
 
@@ -322,6 +325,13 @@ def _resume_note(mode: str) -> str:
     return ""
 
 
+def _content_blocks(stream: Any) -> tuple[dict[str, Any], ...]:
+    """The finished message's content blocks as plain dicts, exactly as the API sent them."""
+    snapshot = getattr(stream, "current_message_snapshot", None)
+    blocks = getattr(snapshot, "content", None) or ()
+    return tuple(block.model_dump(mode="json", exclude_none=True) for block in blocks)
+
+
 def backoff(attempt: int) -> float:
     return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
 
@@ -332,8 +342,13 @@ async def stream_turn(
     cancel: asyncio.Event | None = None,
     *,
     max_attempts: int = MAX_ATTEMPTS,
+    prefill: bool = True,
 ) -> AsyncIterator[TurnEvent]:
-    """Yield the events of one reply; always ends with TurnDone or TurnFailed."""
+    """Yield the events of one reply; always ends with TurnDone or TurnFailed.
+
+    `prefill=False` (tool loops): a retry starts the reply over instead of continuing it, as
+    a tool loop must keep one thinking configuration and pass back whole content blocks.
+    """
     cancel = cancel or asyncio.Event()
     text = ""
     thinking = ""
@@ -348,7 +363,7 @@ async def stream_turn(
         streamed = 0  # characters of text and thinking in this attempt
         estimated_at = 0
         try:
-            async with client.messages.stream(**request.params(partial=text)) as stream:
+            async with client.messages.stream(**request.params(partial=text if prefill else "")) as stream:
                 iterator = aiter(stream)
                 while True:
                     event = await _next_or_cancel(iterator, cancel)
@@ -383,10 +398,11 @@ async def stream_turn(
                         current = current.merged(event.usage)
                         stop_reason = event.delta.stop_reason or stop_reason
                         yield UsageUpdate(model, earlier + current)
+                content = _content_blocks(stream) if finished else ()
             if not finished:
                 # A stream that ends without message_stop was cut off, whatever the transport said.
                 raise ConnectionResetError("the stream ended before message_stop")
-            yield TurnDone(model, text, thinking, earlier + current, stop_reason)
+            yield TurnDone(model, text, thinking, earlier + current, stop_reason, content=content)
             return
         except asyncio.CancelledError:
             raise
@@ -401,6 +417,8 @@ async def stream_turn(
                 return
             delay = _retry_after(error) if kind == "rate_limit" else None
             delay = backoff(attempt) if delay is None else delay
+            if not prefill:
+                text = ""  # no prefill: the retry starts the reply over
             if not text:
                 thinking = ""  # the retry starts the reply over, thinking included
             # The prefill goes without trailing white space (the API refuses it); the

@@ -68,9 +68,17 @@ def message_text(message: Any) -> str:
     return ""
 
 
+def _only_tool_results(message: dict[str, Any]) -> bool:
+    content = message.get("content")
+    return isinstance(content, list) and bool(content) and all(
+        isinstance(block, dict) and block.get("type") == "tool_result" for block in content
+    )
+
+
 def last_user_text(messages: list[Any]) -> str:
+    """The user's last prompt; tool results sent back in a tool loop are not a prompt."""
     for message in reversed(messages):
-        if isinstance(message, dict) and message.get("role") == "user":
+        if isinstance(message, dict) and message.get("role") == "user" and not _only_tool_results(message):
             return message_text(message)
     return ""
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.models import family_of
-from core.simulator import claude_code_tools, contract, faults, replies
+from core.simulator import claude_code_tools, contract, faults, replies, tool_play
 from core.simulator.cache import InputUsage, PromptCache
 from core.simulator.tokens import CHARS_PER_TOKEN, count, segments
 
@@ -66,6 +66,10 @@ def validate(
         contract.check(body, last_role=last_turn(messages).get("role", ""), needs_max_tokens=needs_max_tokens, signer=signer)
     except contract.Refusal as refusal:
         raise RequestError(refusal.status, refusal.kind, refusal.message) from None
+    try:
+        tool_play.check(body)
+    except tool_play.ToolTurnError as error:
+        raise RequestError(400, "invalid_request_error", str(error)) from None
     return body
 
 
@@ -246,6 +250,11 @@ def decide(body: dict[str, Any], *, seed: int, cache: PromptCache, serial: int) 
     tool_uses: tuple[dict[str, Any], ...] = ()
     if step is not None and not prefilled:
         text, tool_uses, stop_reason, stop_sequence = step.text, step.tool_uses, "tool_use", None
+    elif not prefilled and (play := tool_play.act(body, faults.strip(prompt_raw), system, seed)) is not None:
+        # The API's own text editor tool (Segue's execution pane): core.simulator.tool_play.
+        text, tool_uses = play.text, play.tool_uses
+        thinking = play.thinking if budget is not None else None
+        stop_reason, stop_sequence = ("tool_use" if tool_uses else "end_turn"), None
     usage = cache.account(model, segments(body))
     signature = sign(seed, thinking or "")
     return Outcome(

@@ -717,3 +717,24 @@ def compose(prompt: str, system: str, family: str, seed: int, *, tokens: int | N
         extend(writer, n)
         n += 1
     return Reply(kind, thinking, _trim(writer.text(), tokens))
+
+
+def exec_files(prompt: str) -> list[tuple[str, str]]:
+    """The files an execution reply writes when it can use the text editor: (path, text)."""
+    words = topic_words(prompt)
+    fill = {
+        "topic": " ".join(words).lower() if all(w.islower() or w.istitle() for w in words) else " ".join(words),
+        "Topic": _title(words),
+        "cls": _class_name(words),
+        "ident": _ident(words),
+    }
+
+    def code(template: str) -> str:
+        body = template.format(**fill)
+        return body.removeprefix("```python\n").removesuffix("```").rstrip("\n") + "\n"
+
+    ident = fill["ident"]
+    return [
+        (f"src/{ident}.py", code(_CODE_MODULE)),
+        (f"tests/test_{ident}.py", code(_CODE_TESTS).replace(f"from .{ident} import", f"from src.{ident} import")),
+    ]
