@@ -29,7 +29,7 @@ SEGUE = Path(sys.executable).with_name("segue")
 FAKE_KEY = "sk-ant-test-cli-ask-0000"
 OPUS, SONNET, HAIKU = "claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-5-5"
 RULES = "Indent with tabs. RULE-MARKER-4411"
-JSON_KEYS = ["session", "pane", "model", "text", "usage", "cost_usd", "all_opus_cost_usd", "context_warnings"]
+JSON_KEYS = ["session", "pane", "model", "text", "usage", "cost_usd", "all_opus_cost_usd", "context_warnings", "edits"]
 USAGE_KEYS = {
     "input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation_1h_input_tokens",
 }
@@ -111,16 +111,22 @@ def test_json_is_exactly_the_documented_object(api, project):
     assert document["model"] == SONNET, "the full id the API reported"
     usage = TokenUsage(**document["usage"])
     assert usage.input_tokens > 0 and usage.output_tokens > 0
-    assert Decimal(str(document["cost_usd"])) == pricing.cost(SONNET, usage)
-    assert Decimal(str(document["all_opus_cost_usd"])) == pricing.all_opus_cost(usage, OPUS)
     assert document["all_opus_cost_usd"] > document["cost_usd"]
+    # The exec pane's tool loop: an edit proposed, not applied without --apply-edits.
+    assert document["edits"][0] == {
+        "path": "src/csv_exporter.py", "command": "create", "applied": False, "error": document["edits"][0]["error"]
+    }
+    assert "--apply-edits" in document["edits"][0]["error"]
     with Store() as store:
         session = only_session(store)
         assert document["session"] == session.id
         reply = store.messages(session.id, "exec")[-1]
-        assert document["text"] == reply.text and "```" in reply.text
-        [row] = store.usage_rows(session.id)
-        assert row.usage == usage and row.cost_usd == pricing.cost(SONNET, usage)
+        assert document["text"] == reply.text and "left that change out" in reply.text
+        rows = store.usage_rows(session.id)
+        assert len(rows) >= 2, "one usage row per request of the tool loop"
+        assert sum((row.usage for row in rows), TokenUsage()) == usage
+        assert Decimal(str(document["cost_usd"])) == sum(pricing.cost(SONNET, row.usage) for row in rows)
+        assert Decimal(str(document["all_opus_cost_usd"])) == sum(pricing.all_opus_cost(row.usage, OPUS) for row in rows)
     assert result.stdout.count("\n") == 1, "one JSON line, no streamed text before it"
 
 
@@ -308,8 +314,9 @@ def test_retries_are_told_on_stderr_and_the_reply_completes(api, project):
     result = ask("--pane", "exec", "Implement the importer [[sim:fast]] [[sim:429]]")
     assert result.exit_code == 0
     assert "429" in result.stderr and "retrying" in result.stderr
-    assert "```" in result.stdout
-    assert len(api.requests) == 2
+    assert "left that change out" in result.stdout  # the tool loop ran to its end
+    # The refused first request, its retry, then the tool loop's two follow-ups (view, rejected create).
+    assert len(api.requests) == 4
 
 
 # -- real processes ----------------------------------------------------------------------

@@ -75,6 +75,12 @@ def _only_tool_results(message: dict[str, Any]) -> bool:
     )
 
 
+def answers_tools(messages: list[Any]) -> bool:
+    """The request carries tool results back (a tool loop's follow-up), not a new prompt."""
+    last = messages[-1] if messages else None
+    return isinstance(last, dict) and last.get("role") == "user" and _only_tool_results(last)
+
+
 def last_user_text(messages: list[Any]) -> str:
     """The user's last prompt; tool results sent back in a tool loop are not a prompt."""
     for message in reversed(messages):

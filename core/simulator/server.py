@@ -301,6 +301,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _messages(self, body: dict[str, Any], request_id: str) -> None:
         sim = self.sim
         markers = faults.parse(faults.last_user_text(body["messages"]))
+        if faults.answers_tools(body["messages"]):
+            # A tool loop's follow-up: the prompt's fault markers struck on its first request.
+            markers = faults.Markers(fast=markers.fast, tokens=markers.tokens)
         digest = faults.body_hash(body)
         streaming = bool(body.get("stream"))
         user_last = last_turn(body["messages"]).get("role") == "user"

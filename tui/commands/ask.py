@@ -77,6 +77,17 @@ def _report_left_out(session) -> list[str]:
     return warnings
 
 
+def _turn_cost(session, model: str, final) -> tuple[Decimal | None, Decimal | None]:
+    """The turn's cost: each request of a tool loop priced on its own, then summed."""
+    cost = all_opus = Decimal(0)
+    for request_model, usage in list(final.requests) or [(model, final.usage)]:
+        one, opus = session.message_cost(request_model or model, usage)
+        if one is None or opus is None:
+            return session.message_cost(model, final.usage)
+        cost, all_opus = cost + one, all_opus + opus
+    return cost, all_opus
+
+
 def _fail(message: str) -> click.ClickException:
     return click.ClickException(message)
 
@@ -89,9 +100,10 @@ def _fail(message: str) -> click.ClickException:
 @click.option("--effort", type=click.Choice(["low", "medium", "high", "xhigh", "max"]), help="How hard the model works (default: the pane's setting); a level the model lacks goes to the nearest it has.")
 @click.option("--session", "session_ref", help="Add the turn to this session (id or prefix) instead of a new one.")
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path), help="Plan file for the exec pane's context.")
+@click.option("--apply-edits", is_flag=True, help="Write the edits the model proposes (exec pane); without it they are only proposed.")
 @click.option("--demo", is_flag=True, help="Use the embedded simulator even if ANTHROPIC_API_KEY is set.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end instead of streaming text.")
-def ask_command(prompt, pane, model_name, engine, effort, session_ref, plan_file, demo, as_json) -> None:
+def ask_command(prompt, pane, model_name, engine, effort, session_ref, plan_file, apply_edits, demo, as_json) -> None:
     """Send PROMPT as one turn and stream the reply to stdout."""
     text = " ".join(prompt).strip()
     if not text:
@@ -128,7 +140,9 @@ def ask_command(prompt, pane, model_name, engine, effort, session_ref, plan_file
 
         raise _fail(store_open_sentence(error)) from None
     try:
-        code = asyncio.run(_ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine, effort))
+        code = asyncio.run(
+            _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine, effort, apply_edits)
+        )
     except click.ClickException:
         raise
     except StoreError as error:
@@ -160,8 +174,21 @@ async def _check_model(endpoint, model_id: str) -> None:
     click.echo(f"Warning: {model_id!r} is not a model Segue knows; sending it anyway and letting the API decide.", err=True)
 
 
-async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine, effort) -> int:
-    from core.events import Retrying, TextDelta, ToolCallFinished, ToolCallStarted, TurnDone, TurnFailed, TurnStarted
+NOT_APPLIED = "not applied: run with --apply-edits"
+
+
+async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine, effort, apply_edits=False) -> int:
+    from core.events import (
+        Decision,
+        EditProposed,
+        Retrying,
+        TextDelta,
+        ToolCallFinished,
+        ToolCallStarted,
+        TurnDone,
+        TurnFailed,
+        TurnStarted,
+    )
     from core.session import Session
     from core.settings import load_settings
     from core.engines.client import choose_claude_code_endpoint, choose_endpoint
@@ -213,11 +240,18 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
         except (NotImplementedError, RuntimeError):
             pass  # no signal handlers here (not the main thread, or Windows): Ctrl+C interrupts
         final = None
+        after_tool = False
         try:
             async for event in session.send(pane, text):
                 if isinstance(event, TextDelta):
                     if not as_json:
-                        out.write(event.text)
+                        # Text after a tool call is a new paragraph, as the stored reply joins it.
+                        out.write(("\n\n" if after_tool else "") + event.text)
+                    after_tool = False
+                elif isinstance(event, EditProposed):
+                    # Headless approval: the flag decides; the model hears why an edit was not made.
+                    if not event.decision.done():
+                        event.decision.set_result(Decision("apply") if apply_edits else Decision("reject", NOT_APPLIED))
                 elif isinstance(event, TurnStarted):
                     for warning in warnings:
                         click.echo(f"Warning: {warning}", err=True)
@@ -230,11 +264,16 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
                     )
                 elif isinstance(event, ToolCallStarted):
                     click.echo(f"[{event.tool}] {event.target}".rstrip(), err=True)
+                elif isinstance(event, ToolCallFinished) and event.applied is not None:
+                    after_tool = True  # Segue's own tool loop (Claude Code's text is not joined so)
+                    click.echo(f"[{event.tool}] {event.target}: " + ("applied" if event.applied else "not applied"), err=True)
                 elif isinstance(event, ToolCallFinished) and (event.denied or event.diff):
                     if event.denied:
                         click.echo(f"[{event.tool}] denied: {event.output.strip()}", err=True)
                     else:
                         click.echo(event.diff.rstrip(), err=True)
+                elif isinstance(event, ToolCallFinished):
+                    after_tool = session.engines.get(pane, "api") == "api"
                 elif isinstance(event, Retrying):
                     click.echo(f"{event.reason}; retrying in {event.delay:.0f} s (attempt {event.attempt + 1})…", err=True)
                 elif isinstance(event, (TurnDone, TurnFailed)):
@@ -255,7 +294,7 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
         out.write("\n")
     if as_json:
         model = final.model or session.panes[pane].model
-        cost, all_opus = session.message_cost(model, final.usage)
+        cost, all_opus = _turn_cost(session, model, final)
         out.write(
             json.dumps(
                 {
@@ -267,6 +306,10 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
                     "cost_usd": _money(cost),
                     "all_opus_cost_usd": _money(all_opus),
                     "context_warnings": warnings,
+                    "edits": [
+                        {"path": edit.path, "command": edit.command, "applied": edit.applied, "error": edit.error}
+                        for edit in final.edits
+                    ],
                 }
             )
             + "\n"

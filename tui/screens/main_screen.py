@@ -101,10 +101,17 @@ class MainScreen(Screen):
         with Horizontal(id="panes"):
             for pane in PANES:
                 yield ConversationPane(pane, self.session)
+            yield self._checklist()
         with Horizontal(id="session-bar"):
             yield CostMeter(self.settings.opus_model, id="cost-meter")
             yield Static("", id="file-notice")
         yield Footer(compact=True)
+
+    def _checklist(self):
+        from core.handoff.context_files import active_plan_path
+        from tui.widgets.plan_checklist import PlanChecklistView
+
+        return PlanChecklistView(lambda: active_plan_path(self.session), id="plan-checklist")
 
     async def on_mount(self) -> None:
         self.query_one(TopBar).set_class(self.session.endpoint.demo, "demo")
@@ -204,7 +211,7 @@ class MainScreen(Screen):
         self.costs = CostTracker(self)
         panes = self.query_one("#panes")
         await panes.remove_children()
-        await panes.mount_all([ConversationPane(pane, self.session) for pane in PANES])
+        await panes.mount_all([*(ConversationPane(pane, self.session) for pane in PANES), self._checklist()])
         self._show_where()
         if session_id is not None:
             await self._restore_history()

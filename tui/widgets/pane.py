@@ -16,7 +16,9 @@ from textual.widgets import Static
 
 from core import models
 from core.events import (
+    EditProposed,
     Retrying,
+    StepCompleted,
     TextDelta,
     ThinkingDelta,
     ToolCallFinished,
@@ -284,7 +286,11 @@ class ConversationPane(Vertical):
         """Show one event of the turn streaming into `reply`."""
         if isinstance(event, TextDelta):
             reply.clear_status()
-            await reply.append_text(event.text)
+            # After Segue's own tool calls the stored reply starts a new paragraph; so does the view.
+            prefix = "\n\n" if self._tool_calls.pop("_after", False) and reply.text else ""
+            await reply.append_text(prefix + event.text)
+        elif isinstance(event, (EditProposed, StepCompleted)):
+            await self._tool_event(event)
         elif isinstance(event, ThinkingDelta):
             await reply.append_thinking(event.text)
         elif isinstance(event, TurnStarted):
@@ -309,6 +315,16 @@ class ConversationPane(Vertical):
             reply.show_status(event.message, "error")
             self.notify(event.message, title="Reply failed", severity="error", timeout=8)
 
+    async def _tool_event(self, event: EditProposed | StepCompleted) -> None:
+        """A proposed edit waits for the approval dialog; a ticked plan step is announced."""
+        if isinstance(event, EditProposed):
+            if not event.decision.done():
+                from tui.screens.edit_approval import EditApproval
+
+                event.decision.set_result(await self.app.push_screen_wait(EditApproval(event)))
+        else:
+            self.notify(f"Step {event.step} ticked: {event.text}", title="Plan", severity="information")
+
     async def _show_tool_call(self, reply, calls: dict, event: ToolCallStarted | ToolCallFinished) -> None:
         from tui.widgets.tool_call import ACCEPT_EDITS_HINT, ToolCallView
 
@@ -319,6 +335,8 @@ class ConversationPane(Vertical):
         view = calls.get(event.call_id)
         if view is not None:
             view.finish(event)
+        if self.session.engines.get(self.pane, "api") == "api":
+            calls["_after"] = True
         if event.denied:
             self.notify(f"Claude Code was not allowed to {event.tool} {event.target}: {ACCEPT_EDITS_HINT}.",
                         title="Edit denied", severity="warning", timeout=10)

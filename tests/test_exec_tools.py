@@ -1,0 +1,226 @@
+"""The execution pane's tools: paths confined to the project, edits as approved diffs, bash
+allow-list, plan checklist write-back, the tool loop against the strict simulator, headless
+--apply-edits, and the approval dialog under Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from core.engines.api import TurnRequest
+from core.engines.client import demo_endpoint, make_client
+from core.engines.tool_loop import Toolbox, run_tool_loop
+from core.events import Decision, EditProposed, StepCompleted, ToolCallFinished, TurnDone
+from core.models import KNOWN_MODEL_IDS
+from core.tools import bash
+from core.tools.checklist import PlanChecklist, parse_steps, with_tick
+from core.tools.text_editor import ProposedEdit, TextEditor, ToolAnswer
+
+PLAN = "# Auth Plan\n\n## Goals\n\n- fast\n\n## Implementation Steps\n\n1. Hash passwords\n2. Add tests\n"
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    root = tmp_path / "shop"
+    root.mkdir()
+    (root / "app.py").write_text("print('hi')\n")
+    return root
+
+
+# -- paths ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["create", "view"])
+def test_path_escapes_are_refused_and_nothing_is_written(project, tmp_path, command):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (project / "link").symlink_to(outside)
+    editor = TextEditor(project)
+    for raw, why in [("../x.py", "'..'"), (str(outside / "x.py"), "outside the project"), ("link/x.py", "symlink")]:
+        answer = editor.handle({"command": command, "path": raw, "file_text": "boom"})
+        assert isinstance(answer, ToolAnswer) and answer.is_error and why in answer.content
+    assert list(outside.iterdir()) == [] and not (tmp_path / "x.py").exists()
+
+
+def test_absolute_path_inside_the_project_is_fine_and_git_is_never_written(project):
+    (project / ".git").mkdir()
+    editor = TextEditor(project)
+    assert not editor.handle({"command": "view", "path": str(project / "app.py")}).is_error
+    answer = editor.handle({"command": "create", "path": ".git/config", "file_text": "x"})
+    assert isinstance(answer, ToolAnswer) and answer.is_error and ".git" in answer.content
+
+
+# -- the text editor ------------------------------------------------------------------------
+
+
+def test_edits_are_proposals_until_applied(project):
+    editor = TextEditor(project)
+    edit = editor.handle({"command": "str_replace", "path": "app.py", "old_str": "'hi'", "new_str": "'hello'"})
+    assert isinstance(edit, ProposedEdit) and (project / "app.py").read_text() == "print('hi')\n"
+    assert any(line.kind == "added" and "hello" in line.text for hunk in edit.diff.hunks for line in hunk.lines)
+    assert editor.apply(edit) == ToolAnswer("Successfully replaced text at exactly one location.")
+    assert (project / "app.py").read_text() == "print('hello')\n"
+
+
+def test_create_over_an_existing_file_shows_the_whole_replacement(project):
+    edit = TextEditor(project).handle({"command": "create", "path": "app.py", "file_text": "new\n"})
+    assert isinstance(edit, ProposedEdit) and not edit.is_new_file
+    assert edit.old_text == "print('hi')\n" and edit.new_text == "new\n"
+
+
+def test_a_file_changed_on_disk_since_the_model_viewed_it_is_not_clobbered(project):
+    editor = TextEditor(project)
+    editor.handle({"command": "view", "path": "app.py"})
+    (project / "app.py").write_text("print('user edit')\n")
+    answer = editor.handle({"command": "insert", "path": "app.py", "insert_line": 1, "new_str": "x = 1"})
+    assert isinstance(answer, ToolAnswer) and answer.is_error and "changed on disk" in answer.content
+    # And between the proposal and the approval:
+    editor.handle({"command": "view", "path": "app.py"})
+    edit = editor.handle({"command": "insert", "path": "app.py", "insert_line": 1, "new_str": "x = 1"})
+    (project / "app.py").write_text("print('second user edit')\n")
+    assert editor.apply(edit).is_error
+    assert (project / "app.py").read_text() == "print('second user edit')\n"
+
+
+def test_str_replace_needs_exactly_one_match(project):
+    (project / "twice.py").write_text("a\na\n")
+    editor = TextEditor(project)
+    assert "Found 2 matches" in editor.handle({"command": "str_replace", "path": "twice.py", "old_str": "a", "new_str": "b"}).content
+    assert "No match found" in editor.handle({"command": "str_replace", "path": "twice.py", "old_str": "z", "new_str": "b"}).content
+
+
+def test_the_planning_pane_can_only_view(project):
+    editor = TextEditor(project, read_only=True)
+    assert editor.handle({"command": "view", "path": "app.py"}).content == "1: print('hi')\n2: "
+    answer = editor.handle({"command": "create", "path": "new.py", "file_text": "x"})
+    assert isinstance(answer, ToolAnswer) and answer.is_error and not (project / "new.py").exists()
+
+
+# -- bash -----------------------------------------------------------------------------------
+
+
+def test_bash_runs_only_allow_listed_single_commands(project):
+    allowed = ("git status", "pytest -q")
+    assert bash.refusal("rm -rf /", allowed) and "not in the allowed_commands" in bash.refusal("rm -rf /", allowed)
+    for chained in ("git status; rm x", "git status | cat", "git status && rm x", "echo $(id)", "echo `id`", "git status > out"):
+        assert bash.refusal(chained, allowed + (chained,)), chained
+    assert bash.refusal("git status", allowed) is None
+
+
+async def test_bash_output_keeps_the_tail(project):
+    output, is_error = await bash.run("python3 -c \"print('x' * 40000 + 'END')\"", project)
+    assert not is_error and output.endswith("END\n") and len(output.encode()) < 30_100
+
+
+# -- the plan checklist ---------------------------------------------------------------------
+
+
+def test_checklist_parsing_on_varied_plans():
+    assert [s.text for s in parse_steps(PLAN)] == ["Hash passwords", "Add tests"]
+    boxes = "# P\n\n- [ ] one\n- [x] two\n- plain bullet\n```\n1. not in code\n```\n"
+    assert [(s.text, s.done) for s in parse_steps(boxes)] == [("one", False), ("two", True)]
+    phases = "# P\n\n## Phase 1: Setup\n\n## Phase 2: Build\n\n1. compile\n"
+    assert [(s.text, s.is_heading) for s in parse_steps(phases)] == [("Phase 1: Setup", True), ("compile", False)]
+
+
+def test_tick_writes_back_keeping_every_other_byte(tmp_path):
+    text = "# P\r\n\r\n## Steps\r\n\r\n1. One\r\n   2) Two  \r\n- [ ] Three\r\n## Phase 4\r\n\r\ntrailing"
+    steps = parse_steps(text)
+    ticked = with_tick(with_tick(with_tick(text, steps[0]), steps[1]), steps[2])
+    assert ticked == text.replace("1. One", "1. [x] One").replace("2) Two", "2) [x] Two").replace("- [ ] Three", "- [x] Three")
+    assert with_tick(ticked, parse_steps(ticked)[0], done=False).startswith("# P\r\n\r\n## Steps\r\n\r\n1. [ ] One\r\n")
+    plan = tmp_path / "AUTH_PLAN.md"
+    plan.write_bytes(PLAN.encode())
+    PlanChecklist(plan).tick(2)
+    assert plan.read_text() == PLAN.replace("2. Add tests", "2. [x] Add tests")
+
+
+# -- the tool loop against the strict simulator ---------------------------------------------
+
+
+async def _run(sim, project, prompt, decide, *, model="claude-sonnet-5-5", thinking=None, plan=None):
+    client = make_client(demo_endpoint(sim.base_url), max_retries=0)
+    toolbox = Toolbox(TextEditor(project), plan=(lambda: plan) if plan else None, project_dir=project)
+    request = TurnRequest(model, [{"role": "user", "content": prompt}], max_tokens=8000, thinking_budget=thinking)
+    events = []
+    try:
+        async for event in run_tool_loop(client, request, asyncio.Event(), toolbox):
+            if isinstance(event, EditProposed) and not event.decision.done():
+                event.decision.set_result(decide(event))
+            events.append(event)
+    finally:
+        await client.close()
+    return events
+
+
+@pytest.mark.parametrize("model", KNOWN_MODEL_IDS)
+async def test_every_catalog_model_runs_the_tool_loop_with_thinking_passed_back(simulator, project, model):
+    plan = project / "AUTH_PLAN.md"
+    plan.write_text(PLAN)
+    events = await _run(simulator, project, "Implement step 1 of AUTH_PLAN.md [[sim:fast]]", lambda e: Decision("apply"),
+                        model=model, thinking=2000, plan=plan)
+    done = events[-1]
+    assert isinstance(done, TurnDone) and done.stop_reason == "end_turn", done
+    assert len(simulator.requests) == 6 and len(done.requests) == 6
+    for entry in list(simulator.requests)[1:]:
+        messages = entry["body"]["messages"]
+        assert messages[-2]["content"][0]["type"] == "thinking" and messages[-2]["content"][0]["signature"]
+        assert messages[-1]["content"][0]["type"] == "tool_result"
+    assert (project / "src").is_dir() and "1. [x] Hash passwords" in plan.read_text()
+    assert any(isinstance(e, StepCompleted) and e.step == 1 for e in events)
+
+
+async def test_the_simulator_refuses_tool_results_without_the_thinking_blocks(simulator):
+    import anthropic
+
+    client = make_client(demo_endpoint(simulator.base_url), max_retries=0)
+    messages = [
+        {"role": "user", "content": "Implement the parser"},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "str_replace_based_edit_tool", "input": {"command": "view", "path": "."}}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "app.py"}]},
+    ]
+    try:
+        with pytest.raises(anthropic.BadRequestError, match="must start with a thinking block"):
+            await client.messages.create(
+                model="claude-sonnet-5-5", max_tokens=4000, messages=messages,
+                thinking={"type": "enabled", "budget_tokens": 2000},
+                tools=[{"type": "text_editor_20250728", "name": "str_replace_based_edit_tool"}],
+            )
+    finally:
+        await client.close()
+
+
+async def test_a_rejected_edit_goes_back_as_an_error_with_the_reason(simulator, project):
+    events = await _run(simulator, project, "Implement the parser [[sim:fast]]", lambda e: Decision("reject", "use a class"))
+    [rejected] = [e for e in events if isinstance(e, ToolCallFinished) and e.applied is False]
+    assert rejected.is_error and "use a class" in rejected.output
+    sent = simulator.requests[-1]["body"]["messages"][-1]["content"][0]
+    assert sent["is_error"] is True and "use a class" in sent["content"]
+    assert not (project / "src").exists()
+
+
+# -- headless ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("apply_edits", [False, True])
+def test_headless_ask_applies_edits_only_with_the_flag(simulator, project, monkeypatch, apply_edits):
+    from tui.cli import main
+
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", simulator.base_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    args = ["ask", "--pane", "exec", "--json", *(["--apply-edits"] if apply_edits else []), "Implement the parser [[sim:fast]]"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    first = document["edits"][0]
+    assert first["path"] == "src/parser.py" and first["command"] == "create" and first["applied"] is apply_edits
+    assert (project / "src" / "parser.py").exists() is apply_edits
+    if not apply_edits:
+        assert "run with --apply-edits" in first["error"]
+        assert "--apply-edits" in simulator.requests[-1]["body"]["messages"][-1]["content"][0]["content"]
