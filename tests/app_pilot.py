@@ -24,6 +24,8 @@ def make_app(sim, project: Path, **settings):
     are silenced unless a test passes `silenced_guards` itself."""
     settings.setdefault("plan_thinking", False)
     settings.setdefault("silenced_guards", ("opus_trivial", "sonnet_architecture"))
+    # Tools ask for approval in the execution pane; tests of other features leave them off.
+    settings.setdefault("tools", False)
     return build_app(project, demo_endpoint(sim.base_url), Settings(**settings), new_session=True)
 
 

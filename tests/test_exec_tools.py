@@ -224,3 +224,46 @@ def test_headless_ask_applies_edits_only_with_the_flag(simulator, project, monke
     if not apply_edits:
         assert "run with --apply-edits" in first["error"]
         assert "--apply-edits" in simulator.requests[-1]["body"]["messages"][-1]["content"][0]["content"]
+
+
+# -- the approval dialog under Pilot ----------------------------------------------------------
+
+
+async def _pilot_turn(simulator, project, keys):
+    from tests.app_pilot import make_app, send, turns_done, wait_until
+    from tui.screens.edit_approval import EditApproval
+
+    (project / "AUTH_PLAN.md").write_text(PLAN)
+    app = make_app(simulator, project, tools=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "exec", "Implement step 1 of AUTH_PLAN.md [[sim:fast]]")
+        for key in keys:
+            await wait_until(pilot, lambda: isinstance(app.screen, EditApproval))
+            for press in key:
+                await pilot.press(press)
+        await turns_done(app)
+        await pilot.pause()
+        return app
+
+
+async def test_pilot_apply_all_writes_every_file_and_ticks_the_step(simulator, project):
+    await _pilot_turn(simulator, project, ["a"])
+    assert (project / "src" / "implement_step.py").exists() or any((project / "src").iterdir())
+    assert any((project / "tests").iterdir())
+    assert "1. [x] Hash passwords" in (project / "AUTH_PLAN.md").read_text()
+
+
+async def test_pilot_apply_one_then_reject_with_a_reason(simulator, project):
+    await _pilot_turn(simulator, project, ["y", ["n", *"not now", "enter"]])
+    [module] = list((project / "src").iterdir())
+    assert module.read_text().startswith('"""')
+    assert not (project / "tests").exists()
+    last = simulator.requests[-1]["body"]["messages"][-1]["content"][0]
+    assert last["is_error"] and "not now" in last["content"]
+
+
+async def test_pilot_escape_cancels_the_turn_and_writes_nothing(simulator, project):
+    app = await _pilot_turn(simulator, project, [["escape"]])
+    assert not (project / "src").exists(), list((project / "src").rglob("*"))
+    assert "[x]" not in (project / "AUTH_PLAN.md").read_text()
+    assert not app.session.panes["exec"].streaming
