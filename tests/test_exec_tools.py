@@ -185,9 +185,9 @@ async def test_the_simulator_refuses_tool_results_without_the_thinking_blocks(si
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "app.py"}]},
     ]
     try:
-        with pytest.raises(anthropic.BadRequestError, match="must start with a thinking block"):
+        with pytest.raises(anthropic.BadRequestError, match="Expected `thinking` or `redacted_thinking`"):
             await client.messages.create(
-                model="claude-sonnet-5-5", max_tokens=4000, messages=messages,
+                model="claude-sonnet-4-5", max_tokens=4000, messages=messages,
                 thinking={"type": "enabled", "budget_tokens": 2000},
                 tools=[{"type": "text_editor_20250728", "name": "str_replace_based_edit_tool"}],
             )
