@@ -71,6 +71,7 @@ _ENV = {
     "drift_second_opinion": "SEGUE_DRIFT_SECOND_OPINION",
     "auto_route": "SEGUE_AUTO_ROUTE",
     "auto_confirm_factor": "SEGUE_AUTO_CONFIRM_FACTOR",
+    "tools": "SEGUE_TOOLS",
 }
 
 

@@ -41,7 +41,8 @@ async def run_turn(session: Session, pane: str, prompt: str) -> list:
 async def test_every_model_pane_and_retry_sends_what_the_strict_simulator_accepts(
     simulator, tmp_path, no_backoff, model, pane, scenario
 ):
-    session = Session(demo_endpoint(simulator.base_url), Settings(), tmp_path)
+    # One request per turn here; the tool loop's requests have their own test (test_exec_tools).
+    session = Session(demo_endpoint(simulator.base_url), Settings(tools=False), tmp_path)
     session.set_model(pane, model)
     prompt = ("Plan the cache layer" if pane == "plan" else "Implement the cache layer") + " [[sim:fast]]"
     try:

@@ -35,7 +35,8 @@ def project(tmp_path) -> Path:
 
 
 def segue_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    # One long prose reply to kill mid-stream: the execution pane's tool loop is off here.
+    return {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")} | {"SEGUE_TOOLS": "0"}
 
 
 def read_at_least(stream, count: int) -> str:

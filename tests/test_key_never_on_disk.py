@@ -88,7 +88,7 @@ async def test_the_key_is_never_written(key, recording_simulator, project, monke
     root.addHandler(debug_handler)
     root.setLevel(logging.DEBUG)
     try:
-        app = build_app(project, endpoint, Settings(plan_thinking=False))
+        app = build_app(project, endpoint, Settings(plan_thinking=False, tools=False))
         async with app.run_test(size=(160, 48)) as pilot:
             for pane, prompt in [("plan", "Plan a search index [[sim:fast]]"), ("exec", "Implement it [[sim:fast]]"), ("exec", "Again [[sim:401]]")]:
                 app.pane(pane).focus_input()

@@ -27,7 +27,7 @@ from tui.widgets.cost_meter import CostMeter, PaneCostLine
 from app_pilot import send, turns_done, wait_until
 
 OPUS, SONNET = "claude-opus-5-5", "claude-sonnet-5-5"
-SETTINGS = Settings(plan_thinking=False)
+SETTINGS = Settings(plan_thinking=False, tools=False)  # no approval dialogs in resume tests
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ async def test_a_session_too_long_for_the_window_is_trimmed_with_a_notice(simula
         return small
 
     monkeypatch.setattr(Session, "load_models", keep_the_small_window)
-    settings = Settings(plan_thinking=False, max_tokens=8_000, silenced_guards=("opus_trivial",))
+    settings = Settings(plan_thinking=False, max_tokens=8_000, silenced_guards=("opus_trivial",), tools=False)
     paragraph = "The cache keeps hot catalogue pages in memory and evicts them by age. " * 12 + "\n\n"
     exchanges = [("plan", f"Question {index}", paragraph * 8) for index in range(8)]
     with Store() as store:

@@ -53,7 +53,8 @@ def test_main_screen_empty(snap_compare, simulator, shop):
 
 
 def test_main_screen_after_a_plan_and_an_exec_turn(snap_compare, simulator, shop):
-    app = build_app(shop, demo_endpoint(simulator.base_url), Settings(), new_session=True)
+    # A prose execution reply (tools off): the edit approval flow has its own Pilot tests.
+    app = build_app(shop, demo_endpoint(simulator.base_url), Settings(tools=False), new_session=True)
 
     async def run_before(pilot) -> None:
         await _steady_cursor(pilot)

@@ -119,7 +119,10 @@ async def run_tool_loop(
 
     for _ in range(MAX_ROUNDS):
         final: TurnDone | TurnFailed | None = None
-        async for event in stream_turn(client, replace(request, messages=messages), cancel, prefill=False):
+        # The first request ends with the user's prompt and retries like any turn; a follow-up
+        # ends with tool results, and its retry starts over so the thinking configuration holds.
+        follow_up = len(messages) > len(request.messages)
+        async for event in stream_turn(client, replace(request, messages=messages), cancel, prefill=not follow_up):
             if isinstance(event, UsageUpdate):
                 yield UsageUpdate(event.model, spent + event.usage, event.estimated)
             elif isinstance(event, (TurnDone, TurnFailed)):

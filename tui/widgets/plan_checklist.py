@@ -22,7 +22,7 @@ class PlanChecklistView(SelectionList[int]):
     """
 
     def __init__(self, plan_path, **kwargs) -> None:
-        super().__init__(**kwargs)
+        super().__init__(classes="empty", **kwargs)  # shown once the plan has steps
         self._plan_path = plan_path  # () -> Path | None: the session's active plan
         self._shown: tuple[str | None, str] = (None, "")
         self._updating = False
