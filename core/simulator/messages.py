@@ -250,7 +250,7 @@ def decide(body: dict[str, Any], *, seed: int, cache: PromptCache, serial: int) 
     tool_uses: tuple[dict[str, Any], ...] = ()
     if step is not None and not prefilled:
         text, tool_uses, stop_reason, stop_sequence = step.text, step.tool_uses, "tool_use", None
-    elif not prefilled and (play := tool_play.act(body, faults.strip(prompt_raw), system, seed)) is not None:
+    elif not prefilled and (play := tool_play.act(body, faults.strip(prompt_raw), system, seed, drift=markers.drift)) is not None:
         # The API's own text editor tool (Segue's execution pane): core.simulator.tool_play.
         text, tool_uses = play.text, play.tool_uses
         thinking = play.thinking if budget is not None else None

@@ -111,7 +111,25 @@ def _result_text(block: dict[str, Any]) -> str:
     return str(content or "")
 
 
-def act(body: dict[str, Any], prompt: str, system: str, seed: int) -> Play | None:
+def _topic_files(prompt: str, system: str, drift: bool) -> tuple[list[tuple[str, str]], str] | None:
+    """The files (and closing summary) of the implementation the prompt's topic calls for, written
+    to follow the decisions in the system context (CLAUDE.md, the plan), or to break one on
+    [[sim:drift]]; None when no topic implementation fits."""
+    from core.simulator import implementations, topics
+
+    context = implementations.read_context(system)
+    name = implementations.implementation_topic(topics.topic_of(prompt), context, prompt)
+    if name is None:
+        return None
+    _intro, sections, summary = implementations.implement(name, context, drift)
+    files = []
+    for label, block in sections:
+        code = re.sub(r"^```\w*\n", "", block.strip()).removesuffix("```").rstrip("\n") + "\n"
+        files.append((label.strip("`"), code))
+    return files, "Done: " + " ".join(summary)
+
+
+def act(body: dict[str, Any], prompt: str, system: str, seed: int, *, drift: bool = False) -> Play | None:
     """This request's step of the script, or None when the simulator should answer in prose."""
     tools = offered(body)
     if EDITOR not in tools:
@@ -121,23 +139,37 @@ def act(body: dict[str, Any], prompt: str, system: str, seed: int) -> Play | Non
     messages = body["messages"]
     turn = messages[prompt_index(messages) + 1 :]
     done = sum(1 for message in turn if isinstance(message, dict) and message.get("role") == "assistant")
-    (module_path, module), (tests_path, tests) = replies.exec_files(prompt)
+    topic_files = _topic_files(prompt, system, drift)
+    if topic_files is not None:
+        files, summary = topic_files
+    else:
+        files = replies.exec_files(prompt)
+        summary = (
+            f"Done: `{files[0][0]}` holds the core logic and `{files[1][0]}` pins its behaviour "
+            "(unique entries, empty entries refused). Run the tests with `pytest`."
+        )
+    module_path, module = files[0]
     step = _STEP.search(prompt)
-    script: list[tuple[str, str, dict[str, Any]]] = [
-        ("I'll look at the project first.", "view", {"command": "view", "path": "."}),
-        (f"Now the core module, `{module_path}`.", EDITOR, {"command": "create", "path": module_path, "file_text": module}),
-        (f"And its tests, `{tests_path}`.", EDITOR, {"command": "create", "path": tests_path, "file_text": tests}),
-        (
-            "One refinement: say in the module docstring who calls it.",
-            EDITOR,
-            {
-                "command": "str_replace",
-                "path": module_path,
-                "old_str": module.split("\n", 1)[0],
-                "new_str": module.split("\n", 1)[0].removesuffix('"""') + ' Callers load it with the service layer."""',
-            },
-        ),
-    ]
+    script: list[tuple[str, str, dict[str, Any]]] = [("I'll look at the project first.", "view", {"command": "view", "path": "."})]
+    for index, (path, text) in enumerate(files):
+        lead = "Now" if index == 0 else "And"
+        what = "its tests" if "test" in path else "the module"
+        script.append((f"{lead} {what}, `{path}`.", EDITOR, {"command": "create", "path": path, "file_text": text}))
+    first_line = module.split("\n", 1)[0]
+    if first_line.startswith('"""') and first_line.endswith('"""') and len(first_line) > 6:
+        # A str_replace too, so the demo shows an edit of an existing file.
+        script.append(
+            (
+                "One refinement: say in the module docstring who calls it.",
+                EDITOR,
+                {
+                    "command": "str_replace",
+                    "path": module_path,
+                    "old_str": first_line,
+                    "new_str": first_line.removesuffix('"""').rstrip(".") + '. Callers load it with the service layer."""',
+                },
+            )
+        )
     if COMPLETE_STEP in tools:
         number = int(step.group(1)) if step else 1
         script.append(
@@ -149,10 +181,6 @@ def act(body: dict[str, Any], prompt: str, system: str, seed: int) -> Play | Non
     if rejected:
         return Play("Understood: I left that change out. Tell me what you would like instead.", thinking, ())
     if done >= len(script):
-        summary = (
-            f"Done: `{module_path}` holds the core logic and `{tests_path}` pins its behaviour "
-            "(unique entries, empty entries refused). Run the tests with `pytest`."
-        )
         return Play(summary, thinking, ())
     text, name, tool_input = script[done]
     if name == "view":
