@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -259,14 +260,10 @@ class Session:
             request, context, trimmed = self.request_for(pane, prompt, record=True, route=route)
             yield TurnStarted(pane, request.model, context.files, trimmed)
             recorder = _Recorder(self, pane, request.model, prompt)
-            if routing is not None and recorder.reply_id is not None:
-                picked = routing.route
-                recorder.guard(
-                    self.store.add_route, self.id, recorder.reply_id, pane,
-                    picked.model, picked.effort, picked.task_type, picked.reason, routing.confirmed,
-                )
+            if routing is not None:
+                recorder.record_route(routing)
             final: TurnDone | TurnFailed | None = None
-            finished = False
+            saved: Future | None = None  # the final writes, once handed to the store's writer
             try:
                 async for event in self._engine_turn(pane, request, cancel):
                     if isinstance(event, TextDelta):
@@ -281,13 +278,14 @@ class Session:
                     recorder.maybe_flush()
                     yield event
                 if final is not None:
-                    self._finish(pane, prompt, final, recorder)
-                    finished = True
+                    saved = self._finish(pane, prompt, final, recorder)
+                    await asyncio.wrap_future(saved)  # in the writer thread: the loop stays free
                     yield recorder.outcome(final)
             except (asyncio.CancelledError, GeneratorExit):
                 # The consumer went away mid-reply (the app quit, the worker was cancelled):
-                # keep what arrived, as a cancelled reply.
-                if not finished:
+                # keep what arrived, as a cancelled reply. Not awaited: the writer thread
+                # finishes it (Python joins that thread at exit; Store.close drains it).
+                if saved is None:
                     final = TurnDone(request.model, recorder.text, recorder.thinking, recorder.usage, "cancelled", cancelled=True)
                     self._finish(pane, prompt, final, recorder)
                 raise
@@ -295,7 +293,8 @@ class Session:
             state.streaming = False
             cancel.clear()
 
-    def _finish(self, pane: str, prompt: str, final: TurnDone | TurnFailed, recorder: _Recorder) -> None:
+    def _finish(self, pane: str, prompt: str, final: TurnDone | TurnFailed, recorder: _Recorder) -> Future:
+        """Keep the exchange in the pane's history and hand its last writes to the store's writer."""
         state = self.panes[pane]
         text = final.text
         if text.strip():
@@ -306,10 +305,7 @@ class Session:
             status = "cancelled" if final.cancelled else "complete"
         else:
             status = "partial" if text else "failed"
-        recorder.finish(final, status)
-        if not self.title and self.store is not None and self.id and not recorder.problem:
-            self.title = _title_from(prompt)
-            recorder.guard(self.store.rename_session, self.id, self.title)
+        return recorder.finish(final, status, title=_title_from(prompt))
 
     def toolbox(self, pane: str) -> Any:
         """The pane's tools: the text editor (view only in the planning pane), bash, complete_step."""
@@ -404,6 +400,10 @@ _FAILED = object()  # what _Recorder.guard returns for a write the store refused
 class _Recorder:
     """Writes one exchange to the store: the user message, then the reply as it streams.
 
+    Every write runs in the store's one writer thread (core.store.writer), in the order it
+    was handed over, so a write waiting on another process's lock never stalls the event loop
+    and the stream never waits on a flush. Methods named `_..._now` run in that thread.
+
     A store that refuses a write (disk full, read-only, locked) never stops the turn: the
     reply keeps streaming to the user, every write is tried again at the end (space may be
     back), and only if that fails too does the turn end as failed, its text kept.
@@ -418,14 +418,19 @@ class _Recorder:
         self.text = ""
         self.thinking = ""
         self.usage = TokenUsage()  # the latest reported (or estimated) usage of the reply
-        self._flushed = (0, 0)
+        self._flushed = (0, 0)  # sizes of the last text/thinking stored (set in the writer thread)
         self._last_flush = time.monotonic()
-        self.reply_id: int | None = None
+        self._flush: Future | None = None  # the flush handed over last, while it may still run
+        self.reply_id: int | None = None  # set in the writer thread once the reply's row exists
         self.problem: str | None = None  # the last store error, while it is not yet repaired
         self._opened = False
         self._prompt_saved = False
-        if self.store is not None and session.id:
-            self._open()
+        self._active = self.store is not None and bool(session.id)
+        if self._active:
+            self._submit(self._open_now)
+
+    def _submit(self, write: Callable[..., Any], *args: Any) -> Future:
+        return self.store.writer.submit(write, *args)
 
     def guard(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run one store write and return its result; a StoreError is remembered and gives _FAILED."""
@@ -437,7 +442,7 @@ class _Recorder:
             self.problem = str(error)
             return _FAILED
 
-    def _open(self) -> None:
+    def _open_now(self) -> None:
         store, session = self.store, self.session
         if not self._prompt_saved:
             if self.guard(store.add_message, session.id, self.pane, "user", self.model, self.prompt, "complete") is _FAILED:
@@ -447,39 +452,69 @@ class _Recorder:
         if reply_id is not _FAILED:
             self.reply_id, self._opened, self.problem = reply_id, True, None
 
+    def record_route(self, routing: Any) -> None:
+        """Store auto mode's decision with the reply (if its row could be written at the start)."""
+        if self._active:
+            self._submit(self._route_now, routing)
+
+    def _route_now(self, routing: Any) -> None:
+        if self.reply_id is not None:
+            picked = routing.route
+            self.guard(
+                self.store.add_route, self.session.id, self.reply_id, self.pane,
+                picked.model, picked.effort, picked.task_type, picked.reason, routing.confirmed,
+            )
+
     def maybe_flush(self) -> None:
-        if self.reply_id is None:
-            return
+        """Hand the streamed text to the writer every FLUSH_INTERVAL; never waits for it."""
+        if not self._active or (self._flush is not None and not self._flush.done()):
+            return  # a flush still queued or running writes the newest text when it runs
         now = time.monotonic()
         first = self._flushed == (0, 0) and bool(self.text or self.thinking)
         if now - self._last_flush < FLUSH_INTERVAL and not first:
             return
-        sizes = (len(self.text), len(self.thinking))
-        if sizes != self._flushed:
-            if self.guard(self.store.update_message, self.reply_id, text=self.text, thinking=self.thinking) is not _FAILED:
-                self._flushed = sizes
         self._last_flush = now
+        self._flush = self._submit(self._flush_now)
 
-    def finish(self, final: TurnDone | TurnFailed, status: str) -> None:
-        if self.store is None or not self.session.id:
-            return
+    def _flush_now(self) -> None:
+        if self.reply_id is None:
+            return  # the row could not be written at the start: the end tries again
+        text, thinking = self.text, self.thinking
+        sizes = (len(text), len(thinking))
+        if sizes != self._flushed:
+            if self.guard(self.store.update_message, self.reply_id, text=text, thinking=thinking) is not _FAILED:
+                self._flushed = sizes
+
+    def finish(self, final: TurnDone | TurnFailed, status: str, title: str) -> Future:
+        """Hand over the final writes (after every earlier one); the future is done once they ran."""
+        if not self._active:
+            done: Future = Future()
+            done.set_result(None)
+            return done
+        return self._submit(self._finish_now, final, status, title)
+
+    def _finish_now(self, final: TurnDone | TurnFailed, status: str, title: str) -> None:
         self.problem = None  # this is the last try: only what fails now counts
         if not self._opened:
-            self._open()  # the prompt (or the reply's row) could not be stored at the start
+            self._open_now()  # the prompt (or the reply's row) could not be stored at the start
             if not self._opened:
                 return
         from core.store.database import StoreError
 
+        session = self.session
         try:
             self.store.update_message(self.reply_id, text=final.text, thinking=final.thinking, status=status)
             # One usage row per API request: a tool loop's requests are each priced on their own.
             for model, usage in list(final.requests) or [(final.model or self.model, final.usage)]:
                 if usage.total:
                     model = model or self.model
-                    cost, all_opus = self.session.message_cost(model, usage)
-                    self.store.add_usage(self.session.id, self.reply_id, self.pane, model, usage, cost, all_opus)
+                    cost, all_opus = session.message_cost(model, usage)
+                    self.store.add_usage(session.id, self.reply_id, self.pane, model, usage, cost, all_opus)
         except StoreError as error:
             self.problem = str(error)
+        if not session.title and not self.problem:
+            session.title = title
+            self.guard(self.store.rename_session, session.id, title)
 
     def outcome(self, final: TurnDone | TurnFailed) -> TurnDone | TurnFailed:
         """`final`, or a failure saying the reply is on screen but not saved."""

@@ -7,7 +7,7 @@ failing with "database is locked", and short transactions so a `kill -9` mid-str
 only what was not yet flushed (the session flushes a streaming reply every 0.5 s).
 
 A Store object holds one connection shared by threads (the TUI calls it from workers),
-serialised by a lock. Money is kept as integer nanodollars and summed in SQL, so totals
+serialised by a lock; a turn's writes go through `writer`, one thread off the event loop. Money is kept as integer nanodollars and summed in SQL, so totals
 are exact Decimals; a cost finer than a nanodollar is rounded half-even (every Anthropic
 price is a whole number of nanodollars per token, so real costs are stored exactly).
 The API key has no column here and is never passed in.
@@ -30,6 +30,7 @@ from typing import Any
 
 from core import models, paths
 from core.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from core.store.writer import StoreWriter
 from core.costs.usage import TokenUsage
 
 PANES = ("plan", "exec")
@@ -245,6 +246,7 @@ class Store:
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self.writer = StoreWriter()  # the thread a turn's writes run in (core.session._Recorder)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             _create_private(self.path)
@@ -272,6 +274,7 @@ class Store:
     # -- plumbing -------------------------------------------------------------------
 
     def close(self) -> None:
+        self.writer.drain()  # writes already handed over land first
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
