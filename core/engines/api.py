@@ -10,7 +10,7 @@ assistant turn plus a short user turn asking for the rest (models from 4.6 on re
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -412,3 +412,29 @@ async def stream_turn(
             else:
                 yield TurnDone(model, text, thinking, earlier, "cancelled", cancelled=True)
                 return
+
+
+class ApiEngine:
+    """The Messages API as an engine: a streamed turn, with the pane's tools when it has some.
+
+    `client` and `toolbox` are asked at each turn: the session makes its client lazily and
+    the tools can be switched off (toolbox() gives None then). The client is the session's
+    to close, so aclose has nothing to do.
+    """
+
+    name = "api"
+
+    def __init__(self, client: Callable[[], Any], toolbox: Callable[[], Any]) -> None:
+        self._client = client
+        self._toolbox = toolbox
+
+    def turn(self, request: TurnRequest, cancel: asyncio.Event) -> AsyncIterator[TurnEvent]:
+        toolbox = self._toolbox()
+        if toolbox is None:
+            return stream_turn(self._client(), request, cancel)
+        from core.engines.tool_loop import run_tool_loop
+
+        return run_tool_loop(self._client(), request, cancel, toolbox)
+
+    async def aclose(self) -> None:
+        return None

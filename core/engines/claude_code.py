@@ -632,3 +632,78 @@ class ClaudeCodeSession:
                 self.session_id = mapper.session_id
             if mapper.result is not None:
                 self.last_result = mapper.result
+
+
+class Preflight:
+    """Whether `claude` can run turns, checked once for all panes; a failure is checked again next time."""
+
+    def __init__(self) -> None:
+        self._ready = False  # checked and fine; until then every turn checks (they may fix it meanwhile)
+
+    async def problem(self, claude: str, endpoint: Endpoint, env: Mapping[str, str]) -> str | None:
+        """None when turns can run, else the one sentence saying what to do."""
+        if self._ready:
+            return None
+        from core.engines import claude_code_setup
+
+        problem = await claude_code_setup.preflight(claude, endpoint, child_env(endpoint, extra=env))
+        self._ready = problem is None
+        return problem
+
+
+class ClaudeCodeEngine:
+    """The claude CLI as an engine: one pane's ClaudeCodeSession, made at its first turn.
+
+    `permission_mode()` is asked at each turn (the accept-edits toggle can change between
+    turns); `on_session(id)` is told Claude Code's session id after each turn, to resume it
+    after a restart. `preflight` is shared by the panes of one Segue session.
+    """
+
+    name = "claude-code"
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        project_dir: Path,
+        *,
+        session_id: str | None = None,
+        permission_mode: Any = None,
+        on_session: Any = None,
+        preflight: Preflight | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.project_dir = project_dir
+        self._session_id = session_id
+        self._permission_mode = permission_mode or (lambda: None)
+        self._on_session = on_session or (lambda _id: None)
+        self._preflight = preflight or Preflight()
+        self.session: ClaudeCodeSession | None = None
+
+    async def turn(self, request: TurnRequest, cancel: asyncio.Event) -> AsyncIterator[TurnEvent]:
+        from core.engines import claude_code_setup
+
+        if self.session is None:
+            claude = find_claude(self.project_dir)
+            if claude is None:
+                yield TurnFailed(claude_code_setup.MISSING, "other", model=request.model)
+                return
+            env = claude_code_setup.environment(self.endpoint)
+            problem = await self._preflight.problem(claude, self.endpoint, env)
+            if problem is not None:
+                yield TurnFailed(problem, "other", model=request.model)
+                return
+            self.session = ClaudeCodeSession(self.endpoint, self.project_dir, claude, session_id=self._session_id, env=env)
+        session = self.session
+        session.permission_mode = self._permission_mode()
+        try:
+            async for event in session.send(request, cancel):
+                yield event
+        finally:
+            if session.session_id:
+                self._on_session(session.session_id)
+
+    async def aclose(self) -> None:
+        """Stop a turn's process the consumer left running (normally each turn ends its own)."""
+        process = self.session.process if self.session is not None else None
+        if process is not None and process.returncode is None:
+            await terminate(process)
