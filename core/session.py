@@ -19,7 +19,6 @@ from typing import Any
 
 from core import capabilities
 from core.costs import pricing
-from core.engines.claude_code_setup import MISSING as CLAUDE_MISSING
 from core.engines.client import Endpoint, make_client
 from core.handoff.exec_context import ExecContext
 from core.panes import PANES, Pane
@@ -27,7 +26,8 @@ from core.history import SAFETY_MARGIN, trim_history
 from core.token_estimate import CHARS_PER_TOKEN
 from core.events import TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, TurnStarted, UsageUpdate
 from core.settings import Settings
-from core.engines.api import TurnRequest, stream_turn
+from core.engines.api import ApiEngine, TurnRequest
+from core.engines.base import Engine
 from core.costs.usage import TokenUsage
 
 FLUSH_INTERVAL = 0.5  # seconds between partial-text writes while streaming (DESIGN.md)
@@ -74,7 +74,6 @@ class Session:
         self.accept_edits = False
         # pane -> Claude Code's own session id, stored with this session (resume after a restart).
         self.claude_sessions: dict[str, str] = {}
-        self._claude_ready: str | None | bool = False  # preflight: False = not run, None = fine, str = why not
         self.settings = settings
         self.project_dir = project_dir
         self.store = store
@@ -84,7 +83,9 @@ class Session:
         }
         self._cancel = {pane: asyncio.Event() for pane in PANES}
         self._client = client
-        self._claude_code: dict[str, Any] = {}  # pane -> ClaudeCodeSession, for panes run by Claude Code
+        # (pane, engine name) -> Engine: switching back and forth keeps each engine's own state.
+        self._engine_objects: dict[tuple[str, str], Engine] = {}
+        self._claude_preflight: Any = None  # one check that `claude` runs, shared by both panes
         self._toolboxes: dict[str, Any] = {}  # pane -> Toolbox (the text editor remembers what it viewed)
         self.context_provider = context_provider or self._default_context
         self.id = session_id
@@ -135,6 +136,8 @@ class Session:
         return catalog
 
     async def aclose(self) -> None:
+        for engine in list(self._engine_objects.values()):
+            await engine.aclose()
         if self._client is not None:
             await self._client.close()
             self._client = None
@@ -265,7 +268,7 @@ class Session:
             final: TurnDone | TurnFailed | None = None
             saved: Future | None = None  # the final writes, once handed to the store's writer
             try:
-                async for event in self._engine_turn(pane, request, cancel):
+                async for event in self.engine_for(pane).turn(request, cancel):
                     if isinstance(event, TextDelta):
                         recorder.text += event.text
                     elif isinstance(event, ThinkingDelta):
@@ -326,42 +329,31 @@ class Session:
     def _uses_tools(self, pane: str) -> bool:
         return getattr(self.settings, "tools", True) and self.engines.get(pane, "api") == "api"
 
-    def _engine_turn(self, pane: str, request: TurnRequest, cancel: asyncio.Event) -> AsyncIterator[TurnEvent]:
-        """The pane's engine: a streamed API turn with tools (unless switched off), or a turn of the claude CLI."""
-        if self.engines.get(pane, "api") != "claude-code":
-            if not self._uses_tools(pane):
-                return stream_turn(self.client, request, cancel)
-            from core.engines.tool_loop import run_tool_loop
-
-            return run_tool_loop(self.client, request, cancel, self.toolbox(pane))
-        return self._claude_code_turn(pane, request, cancel)
-
-    async def _claude_code_turn(self, pane: str, request: TurnRequest, cancel: asyncio.Event) -> AsyncIterator[TurnEvent]:
-        from core.engines import claude_code, claude_code_setup
-
-        engine = self._claude_code.get(pane)
+    def engine_for(self, pane: str) -> Engine:
+        """The engine that runs `pane`'s next turn, as `self.engines` names it (made on first use)."""
+        name = self.engines.get(pane, "api")
+        engine = self._engine_objects.get((pane, name))
         if engine is None:
-            claude = claude_code.find_claude(self.project_dir)
-            if claude is None:
-                yield TurnFailed(CLAUDE_MISSING, "other", model=request.model)
-                return
-            endpoint = self.claude_code_endpoint
-            env = claude_code_setup.environment(endpoint)
-            if self._claude_ready is False:
-                self._claude_ready = await claude_code_setup.preflight(claude, endpoint, claude_code.child_env(endpoint, extra=env))
-            if isinstance(self._claude_ready, str):
-                problem, self._claude_ready = self._claude_ready, False  # check again next time: they may fix it
-                yield TurnFailed(problem, "other", model=request.model)
-                return
-            engine = self._claude_code[pane] = claude_code.ClaudeCodeSession(
-                endpoint, self.project_dir, claude, session_id=self.claude_sessions.get(pane), env=env
+            engine = self._engine_objects[(pane, name)] = self._make_engine(pane, name)
+        return engine
+
+    def _make_engine(self, pane: str, name: str) -> Engine:
+        if name == "claude-code":
+            from core.engines.claude_code import ClaudeCodeEngine, Preflight
+
+            if self._claude_preflight is None:
+                self._claude_preflight = Preflight()
+            return ClaudeCodeEngine(
+                # Where a Claude Code pane's turns go and who pays (claude_code_setup).
+                self.claude_code_endpoint,
+                self.project_dir,
+                session_id=self.claude_sessions.get(pane),
+                permission_mode=lambda: self.permission_mode(pane),
+                on_session=lambda claude_id: self._remember_claude_session(pane, claude_id),
+                preflight=self._claude_preflight,
             )
-        engine.permission_mode = self.permission_mode(pane)
-        try:
-            async for event in engine.send(request, cancel):
-                yield event
-        finally:
-            self._remember_claude_session(pane, engine.session_id)
+        # The API engine: a streamed turn, with the pane's tools unless they are switched off.
+        return ApiEngine(lambda: self.client, lambda: self.toolbox(pane) if self._uses_tools(pane) else None)
 
     def _remember_claude_session(self, pane: str, claude_session_id: str | None) -> None:
         if not claude_session_id or self.claude_sessions.get(pane) == claude_session_id:

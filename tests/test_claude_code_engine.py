@@ -160,7 +160,14 @@ def test_an_error_result_is_one_sentence_and_keeps_the_partial_text():
     event = _feed(lines)[1][-1]
     assert isinstance(event, TurnFailed)
     assert event.kind == "overloaded" and event.text == "Half a repl"
-    assert event.message == 'Claude Code stopped: API Error: 529 {"type":"error"} overloaded. The partial reply is kept.'
+    # Worded like the API engine's 529 (core.engines.errors): Claude Code already retried it.
+    assert event.message == "The API is overloaded (529); Claude Code gave up. The partial reply is kept."
+    refused = _line(type="result", subtype="success", is_error=True,
+                    result='API Error: 400 {"type":"error","error":{"message":"max_tokens too large"}}', session_id="s-1")
+    event = _feed([refused])[1][-1]
+    assert isinstance(event, TurnFailed) and event.kind == "other"
+    assert event.message.startswith("The API refused the request (400); Claude Code stopped: API Error: 400 ")
+    assert "max_tokens too large" in event.message
     budget = _line(type="result", subtype="error_max_budget_usd", is_error=True, session_id="s-1")
     event = _feed([budget])[1][-1]
     assert isinstance(event, TurnFailed) and event.message == "Claude Code stopped: error_max_budget_usd."

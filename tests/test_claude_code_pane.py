@@ -6,7 +6,8 @@ import pytest
 
 from core.engines.claude_code import find_claude
 from core.engines.client import demo_endpoint
-from core.session import CLAUDE_MISSING, Session
+from core.engines.claude_code_setup import MISSING as CLAUDE_MISSING
+from core.session import Session
 from core.settings import Settings
 from core.store.database import Store
 from core.events import TurnDone, TurnFailed

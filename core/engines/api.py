@@ -10,8 +10,8 @@ assistant turn plus a short user turn asking for the rest (models from 4.6 on re
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.events import (
@@ -26,26 +26,13 @@ from core.events import (
 from core import capabilities
 from core.capabilities import MIN_THINKING_BUDGET, ModelCaps
 from core.costs.usage import TokenUsage
-from core.token_estimate import CHARS_PER_TOKEN
+# KEY_HELP, DEMO_KEY_HELP, key_help, ESTIMATE_EVERY_CHARS and with_streamed_output stay importable from here.
+from core.engines.errors import CONNECTION_DROPPED, DEMO_KEY_HELP, KEY_HELP, key_help, status_failure  # noqa: F401
+from core.engines.estimates import ESTIMATE_EVERY_CHARS, OutputEstimate, with_streamed_output  # noqa: F401
 
 MAX_ATTEMPTS = 4
-ESTIMATE_EVERY_CHARS = 160  # a live output estimate about every 40 tokens
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 20.0
-
-KEY_HELP = (
-    "The API key was refused (401). Set a valid key with `export ANTHROPIC_API_KEY=sk-ant-...`, "
-    "or unset it to run Segue in demo mode."
-)
-DEMO_KEY_HELP = (
-    "The demo simulator refused the request (401) because the prompt contains the `[[sim:401]]` "
-    "test marker; no API key is involved in demo mode. Send the prompt without the marker."
-)
-
-
-def key_help(demo: bool) -> str:
-    """What to do about a 401: in demo mode a key is never the problem, so don't ask for one."""
-    return DEMO_KEY_HELP if demo else KEY_HELP
 
 
 def _sent_demo_key(error: Exception) -> bool:
@@ -238,23 +225,23 @@ def classify(error: Exception) -> tuple[str, bool, str]:
 
     status = getattr(error, "status_code", None)
     if isinstance(error, anthropic.AuthenticationError) or status == 401:
-        return "auth", False, key_help(_sent_demo_key(error))
+        return status_failure(401, demo=_sent_demo_key(error))
     if isinstance(error, anthropic.PermissionDeniedError):
-        return "auth", False, "The API key may not use this model (403)."
+        return status_failure(403)
     if isinstance(error, anthropic.RateLimitError) or status == 429:
-        return "rate_limit", True, "Rate limited by the API (429)"
+        return status_failure(429)
     if status == 529 or _error_type(error) == "overloaded_error":
-        return "overloaded", True, "The API is overloaded (529)"
+        return status_failure(529)
     if isinstance(error, anthropic.NotFoundError):
-        return "other", False, f"The model was not found (404): {_message(error)}"
+        return status_failure(404, _message(error))
     if isinstance(error, anthropic.BadRequestError):
-        return "other", False, f"The API refused the request (400): {_message(error)}"
+        return status_failure(400, _message(error))
     if isinstance(error, anthropic.APIStatusError):
         if status is not None and status >= 500:
-            return "overloaded", True, f"The API had a server error ({status})"
+            return status_failure(status)
         if _error_type(error) in ("api_error",):
             return "overloaded", True, "The API reported an error mid-reply"
-        return "other", False, f"The API answered with an error ({status}): {_message(error)}"
+        return status_failure(status, _message(error))
     transport = _transport_cause(error)
     if transport is not None:
         return transport
@@ -264,9 +251,9 @@ def classify(error: Exception) -> tuple[str, bool, str]:
         "httpcore",
         "httpcore2",
     ):
-        return "connection", True, "The connection dropped"
+        return "connection", True, CONNECTION_DROPPED
     if isinstance(error, (ConnectionError, TimeoutError, OSError)):
-        return "connection", True, "The connection dropped"
+        return "connection", True, CONNECTION_DROPPED
     return "other", False, f"Unexpected error: {type(error).__name__}: {error}"
 
 
@@ -304,16 +291,6 @@ def _message(error: Exception) -> str:
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         return str(body["error"].get("message", "")) or str(error)
     return str(error)
-
-
-def with_streamed_output(usage: TokenUsage, streamed_chars: int) -> TokenUsage:
-    """`usage` with output tokens of at least the streamed text's estimate.
-
-    The API reports output only in message_delta; a reply cut short before it still
-    generated (and billed) what arrived.
-    """
-    guess = max(usage.output_tokens, streamed_chars // CHARS_PER_TOKEN)
-    return replace(usage, output_tokens=guess)
 
 
 def _resume_note(mode: str) -> str:
@@ -360,8 +337,7 @@ async def stream_turn(
         attempt += 1
         current = TokenUsage()
         finished = False
-        streamed = 0  # characters of text and thinking in this attempt
-        estimated_at = 0
+        estimate = OutputEstimate()  # characters of text and thinking in this attempt
         try:
             async with client.messages.stream(**request.params(partial=text if prefill else "")) as stream:
                 iterator = aiter(stream)
@@ -369,7 +345,7 @@ async def stream_turn(
                     event = await _next_or_cancel(iterator, cancel)
                     if event is _Cancelled:
                         # No message_delta will come: bill what streamed, as the API does.
-                        spent = with_streamed_output(current, streamed)
+                        spent = estimate.applied(current)
                         yield TurnDone(model, text, thinking, earlier + spent, "cancelled", cancelled=True)
                         return
                     if event is _END:
@@ -385,15 +361,16 @@ async def stream_turn(
                         delta = event.delta
                         if delta.type == "text_delta" and delta.text:
                             text += delta.text
-                            streamed += len(delta.text)
+                            due = estimate.add(len(delta.text))
                             yield TextDelta(delta.text)
                         elif delta.type == "thinking_delta" and delta.thinking:
                             thinking += delta.thinking
-                            streamed += len(delta.thinking)
+                            due = estimate.add(len(delta.thinking))
                             yield ThinkingDelta(delta.thinking)
-                        if streamed - estimated_at >= ESTIMATE_EVERY_CHARS:
-                            estimated_at = streamed
-                            yield UsageUpdate(model, earlier + with_streamed_output(current, streamed), estimated=True)
+                        else:
+                            due = False
+                        if due:
+                            yield UsageUpdate(model, earlier + estimate.applied(current), estimated=True)
                     elif kind == "message_delta":
                         current = current.merged(event.usage)
                         stop_reason = event.delta.stop_reason or stop_reason
@@ -407,7 +384,7 @@ async def stream_turn(
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - every error becomes one clear event
-            earlier = earlier + with_streamed_output(current, streamed)
+            earlier = earlier + estimate.applied(current)
             kind, retryable, sentence = classify(error)
             if not retryable or attempt >= max_attempts:
                 if retryable:
@@ -435,3 +412,29 @@ async def stream_turn(
             else:
                 yield TurnDone(model, text, thinking, earlier, "cancelled", cancelled=True)
                 return
+
+
+class ApiEngine:
+    """The Messages API as an engine: a streamed turn, with the pane's tools when it has some.
+
+    `client` and `toolbox` are asked at each turn: the session makes its client lazily and
+    the tools can be switched off (toolbox() gives None then). The client is the session's
+    to close, so aclose has nothing to do.
+    """
+
+    name = "api"
+
+    def __init__(self, client: Callable[[], Any], toolbox: Callable[[], Any]) -> None:
+        self._client = client
+        self._toolbox = toolbox
+
+    def turn(self, request: TurnRequest, cancel: asyncio.Event) -> AsyncIterator[TurnEvent]:
+        toolbox = self._toolbox()
+        if toolbox is None:
+            return stream_turn(self._client(), request, cancel)
+        from core.engines.tool_loop import run_tool_loop
+
+        return run_tool_loop(self._client(), request, cancel, toolbox)
+
+    async def aclose(self) -> None:
+        return None

@@ -32,8 +32,9 @@ from core.events import (
     TurnFailed,
     UsageUpdate,
 )
-from core.token_estimate import CHARS_PER_TOKEN
-from core.engines.api import ESTIMATE_EVERY_CHARS, MAX_ATTEMPTS, TurnRequest, key_help
+from core.engines.api import MAX_ATTEMPTS, TurnRequest
+from core.engines.errors import sentence, status_failure, status_in_text
+from core.engines.estimates import OutputEstimate
 from core.costs.usage import TokenUsage
 
 CLAUDE_ENV = "SEGUE_CLAUDE"  # an explicit path to the `claude` executable wins over PATH
@@ -170,27 +171,9 @@ def child_env(endpoint: Endpoint, base: Mapping[str, str] | None = None, extra: 
 # -- stream-json to events -----------------------------------------------------------------------
 
 
-def _status_kind(status: Any) -> str:
-    if status in (401, 403):
-        return "auth"
-    if status == 429:
-        return "rate_limit"
-    if status == 529 or (isinstance(status, int) and status >= 500):
-        return "overloaded"
-    if status is None:
-        return "connection"
-    return "other"
-
-
-def _retry_reason(status: Any) -> str:
-    kind = _status_kind(status)
-    if kind == "rate_limit":
-        return "Rate limited by the API (429)"
-    if kind == "overloaded":
-        return f"The API is overloaded ({status})"
-    if kind == "connection":
-        return "The connection dropped"
-    return f"The API answered with an error ({status})"
+def _status(value: Any) -> int | None:
+    """Claude Code's error_status / api_error_status as an int; None when there was no answer."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 _PERMISSION = re.compile(r"permission|haven't granted|not allowed|denied", re.I)
@@ -236,11 +219,6 @@ def edit_diff(tool: str, tool_input: dict[str, Any], result: dict[str, Any]) -> 
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def _sentence(text: str) -> str:
-    text = " ".join(text.split())
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
 @dataclass
 class StreamMapper:
     """Turns Claude Code's stream-json lines into Segue events; holds the turn's text and usage.
@@ -262,8 +240,7 @@ class StreamMapper:
     denied: list[ToolCallFinished] = field(default_factory=list)  # calls a permission refused this turn
     demo: bool = False  # talking to the simulator: a 401 is its test marker, not a bad key
     _text_in_message: bool = False
-    _streamed: int = 0  # characters of text and thinking in the current message
-    _estimated_at: int = 0
+    _estimate: OutputEstimate = field(default_factory=OutputEstimate)  # the current message's streamed characters
 
     @property
     def usage(self) -> TokenUsage:
@@ -274,16 +251,12 @@ class StreamMapper:
 
         Output arrives only in message_delta; a message cut short still generated what streamed.
         """
-        current = self.current
-        guess = max(current.output_tokens, self._streamed // CHARS_PER_TOKEN)
-        return self.earlier + TokenUsage(current.input_tokens, guess, current.cache_creation_input_tokens, current.cache_read_input_tokens)
+        return self.earlier + self._estimate.applied(self.current)
 
     def _streamed_more(self, chars: int) -> list[TurnEvent]:
-        self._streamed += chars
-        if self._streamed - self._estimated_at < ESTIMATE_EVERY_CHARS:
+        if not self._estimate.add(chars):
             return []
-        self._estimated_at = self._streamed  # a live estimate now and then, so meters move
-        return [UsageUpdate(self.model, self._spent(), estimated=True)]
+        return [UsageUpdate(self.model, self._spent(), estimated=True)]  # a live estimate now and then, so meters move
 
     def feed(self, line: str | bytes) -> list[TurnEvent]:
         """Events for one line; malformed or unknown lines give none. A TurnDone/TurnFailed ends the turn."""
@@ -311,11 +284,11 @@ class StreamMapper:
             self.model = str(data.get("model") or self.model)
             return []
         if kind == "system" and data.get("subtype") == "api_retry":
-            status = data.get("error_status")
-            if status in (401, 403):
-                return [self.failed(key_help(self.demo) if status == 401 else "The API key may not use this model (403).", "auth")]
+            kind, _, reason = status_failure(_status(data.get("error_status")), demo=self.demo)
+            if kind == "auth":
+                return [self.failed(reason, "auth")]
             delay = float(data.get("retry_delay_ms") or 0) / 1000
-            return [Retrying(int(data.get("attempt") or 0), delay, _retry_reason(status))]
+            return [Retrying(int(data.get("attempt") or 0), delay, reason)]
         if kind == "result":
             return [self._result(data)]
         if data.get("parent_tool_use_id"):
@@ -368,7 +341,7 @@ class StreamMapper:
             self.model = str(message.get("model") or self.model)
             self.messages += 1
             self._text_in_message = False
-            self._streamed = self._estimated_at = 0
+            self._estimate.reset()
             return [UsageUpdate(self.model, self.usage)]
         if kind == "content_block_delta":
             delta = event.get("delta") or {}
@@ -387,7 +360,7 @@ class StreamMapper:
             return []
         if kind == "message_delta":
             self.current = self.current.merged(event.get("usage") or {})
-            self._streamed = self._estimated_at = 0  # the real count has come
+            self._estimate.reset()  # the real count has come
             self.stop_reason = (event.get("delta") or {}).get("stop_reason") or self.stop_reason
             return [UsageUpdate(self.model, self.usage)]
         return []
@@ -399,17 +372,27 @@ class StreamMapper:
             # The result's usage covers every API call of the turn; it is what was billed.
             usage = TokenUsage().merged(data["usage"])
         self.earlier, self.current = TokenUsage(), usage
-        self._streamed = 0
+        self._estimate.reset()
         if data.get("is_error") or data.get("subtype") != "success":
-            status = data.get("api_error_status")
-            if status == 401:
-                return self.failed(key_help(self.demo), "auth")
-            detail = str(data.get("result") or "").strip() or str(data.get("subtype") or "an error")
-            return self.failed(_sentence(f"Claude Code stopped: {detail}"), _status_kind(status) if status else "other")
+            return self._error_result(data)
         text = self.text
         if not text and isinstance(data.get("result"), str):
             text = self.text = data["result"]  # nothing streamed (no partial messages): the result has it
         return TurnDone(self.model, text, self.thinking, usage, data.get("stop_reason") or self.stop_reason)
+
+    def _error_result(self, data: dict[str, Any]) -> TurnFailed:
+        """A failed turn, worded like the API engine's for the same status (core.engines.errors)."""
+        detail = str(data.get("result") or "").strip()
+        status = _status(data.get("api_error_status")) or status_in_text(detail)
+        if status is None:
+            return self.failed(sentence(f"Claude Code stopped: {detail or data.get('subtype') or 'an error'}"), "other")
+        kind, retryable, reason = status_failure(status, demo=self.demo)
+        if kind == "auth":
+            return self.failed(reason, "auth")
+        # Claude Code retried it already (CLAUDE_CODE_MAX_RETRIES), as the API engine would have.
+        if retryable:
+            return self.failed(sentence(f"{reason}; Claude Code gave up"), kind)
+        return self.failed(sentence(f"{reason}; Claude Code stopped" + (f": {detail}" if detail else "")), kind)
 
     def failed(self, message: str, kind: str) -> TurnFailed:
         kept = " The partial reply is kept." if self.text else ""
@@ -592,7 +575,7 @@ async def stream_claude_code(
         await drain
         last = bytes(stderr_tail).decode(errors="replace").strip().splitlines()
         why = f": {last[-1].strip()}" if last else ""
-        yield mapper.failed(_sentence(f"Claude Code exited (code {code}) before finishing the reply{why}"), "other")
+        yield mapper.failed(sentence(f"Claude Code exited (code {code}) before finishing the reply{why}"), "other")
     finally:
         if process is not None and process.returncode is None:
             _signal_group(process, signal.SIGKILL)  # the consumer stopped early: leave nothing running
@@ -649,3 +632,78 @@ class ClaudeCodeSession:
                 self.session_id = mapper.session_id
             if mapper.result is not None:
                 self.last_result = mapper.result
+
+
+class Preflight:
+    """Whether `claude` can run turns, checked once for all panes; a failure is checked again next time."""
+
+    def __init__(self) -> None:
+        self._ready = False  # checked and fine; until then every turn checks (they may fix it meanwhile)
+
+    async def problem(self, claude: str, endpoint: Endpoint, env: Mapping[str, str]) -> str | None:
+        """None when turns can run, else the one sentence saying what to do."""
+        if self._ready:
+            return None
+        from core.engines import claude_code_setup
+
+        problem = await claude_code_setup.preflight(claude, endpoint, child_env(endpoint, extra=env))
+        self._ready = problem is None
+        return problem
+
+
+class ClaudeCodeEngine:
+    """The claude CLI as an engine: one pane's ClaudeCodeSession, made at its first turn.
+
+    `permission_mode()` is asked at each turn (the accept-edits toggle can change between
+    turns); `on_session(id)` is told Claude Code's session id after each turn, to resume it
+    after a restart. `preflight` is shared by the panes of one Segue session.
+    """
+
+    name = "claude-code"
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        project_dir: Path,
+        *,
+        session_id: str | None = None,
+        permission_mode: Any = None,
+        on_session: Any = None,
+        preflight: Preflight | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.project_dir = project_dir
+        self._session_id = session_id
+        self._permission_mode = permission_mode or (lambda: None)
+        self._on_session = on_session or (lambda _id: None)
+        self._preflight = preflight or Preflight()
+        self.session: ClaudeCodeSession | None = None
+
+    async def turn(self, request: TurnRequest, cancel: asyncio.Event) -> AsyncIterator[TurnEvent]:
+        from core.engines import claude_code_setup
+
+        if self.session is None:
+            claude = find_claude(self.project_dir)
+            if claude is None:
+                yield TurnFailed(claude_code_setup.MISSING, "other", model=request.model)
+                return
+            env = claude_code_setup.environment(self.endpoint)
+            problem = await self._preflight.problem(claude, self.endpoint, env)
+            if problem is not None:
+                yield TurnFailed(problem, "other", model=request.model)
+                return
+            self.session = ClaudeCodeSession(self.endpoint, self.project_dir, claude, session_id=self._session_id, env=env)
+        session = self.session
+        session.permission_mode = self._permission_mode()
+        try:
+            async for event in session.send(request, cancel):
+                yield event
+        finally:
+            if session.session_id:
+                self._on_session(session.session_id)
+
+    async def aclose(self) -> None:
+        """Stop a turn's process the consumer left running (normally each turn ends its own)."""
+        process = self.session.process if self.session is not None else None
+        if process is not None and process.returncode is None:
+            await terminate(process)
