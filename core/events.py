@@ -116,6 +116,7 @@ class EditRecord:
     command: str
     applied: bool
     error: str | None = None
+    call_id: str = ""  # the tool_use id, so a consumer can join what it learnt from the EditProposed
 
 
 @dataclass(frozen=True)

@@ -187,11 +187,11 @@ async def _run_call(turn: _Turn, block: dict[str, Any], results: list[dict[str, 
             decision = await turn.decide(proposed)
             applied, answer = await _settle(turn, decision, lambda: _apply(toolbox, outcome))
             diff = unified_diff(outcome.display_path, outcome.old_text, outcome.new_text)
-            turn.edits.append(EditRecord(outcome.display_path, command, bool(applied), answer.content if answer.is_error else None))
+            turn.edits.append(EditRecord(outcome.display_path, command, bool(applied), answer.content if answer.is_error else None, call_id))
         else:
             answer = outcome
             if answer.is_error and command in ("create", "str_replace", "insert"):
-                turn.edits.append(EditRecord(target, command, False, answer.content))
+                turn.edits.append(EditRecord(target, command, False, answer.content, call_id))
     elif name == bash.TOOL_NAME and not toolbox.editor.read_only and toolbox.allowed_commands:
         if isinstance(tool_input, dict) and tool_input.get("restart"):
             answer = ToolAnswer("tool has been restarted.")

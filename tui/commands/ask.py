@@ -177,6 +177,18 @@ async def _check_model(endpoint, model_id: str) -> None:
 NOT_APPLIED = "not applied: run with --apply-edits"
 
 
+async def _edit_drift(session, proposal) -> list:
+    """The decisions a proposed edit breaks (core.drift), each as one warning line on stderr."""
+    from core.drift.edits import check_proposed_edit
+
+    findings = await check_proposed_edit(session, proposal.edit)
+    if findings:
+        # One line per edit, each decision once (the JSON's "drift" has the evidence).
+        quoted = dict.fromkeys(f'"{finding.decision.text}" ({finding.decision.where})' for finding in findings)
+        click.echo(f"Drift: the edit to {proposal.target} departs from {'; '.join(quoted)}", err=True)
+    return findings
+
+
 async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_json, engine, effort, apply_edits=False) -> int:
     from core.events import (
         Decision,
@@ -241,6 +253,7 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
             pass  # no signal handlers here (not the main thread, or Windows): Ctrl+C interrupts
         final = None
         after_tool = False
+        drift: dict[str, list] = {}  # tool_use id -> drift findings of that proposed edit
         try:
             async for event in session.send(pane, text):
                 if isinstance(event, TextDelta):
@@ -249,6 +262,8 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
                         out.write(("\n\n" if after_tool else "") + event.text)
                     after_tool = False
                 elif isinstance(event, EditProposed):
+                    if pane == "exec" and event.edit is not None:
+                        drift[event.id] = await _edit_drift(session, event)
                     # Headless approval: the flag decides; the model hears why an edit was not made.
                     if not event.decision.done():
                         event.decision.set_result(Decision("apply") if apply_edits else Decision("reject", NOT_APPLIED))
@@ -307,7 +322,10 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
                     "all_opus_cost_usd": _money(all_opus),
                     "context_warnings": warnings,
                     "edits": [
-                        {"path": edit.path, "command": edit.command, "applied": edit.applied, "error": edit.error}
+                        {
+                            "path": edit.path, "command": edit.command, "applied": edit.applied, "error": edit.error,
+                            "drift": [finding.to_json() for finding in drift.get(edit.call_id, [])],
+                        }
                         for edit in final.edits
                     ],
                 }

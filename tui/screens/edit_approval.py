@@ -2,6 +2,7 @@
 
 Dismisses with a core.events.Decision: "apply", "reject" (with the one-line reason the user
 typed, which goes back to the model), "apply_all" (this and the rest of the turn), "cancel".
+A file edit that departs from a decision in effect (core.drift) shows the decision above the diff.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from core.drift.check import Finding
 from core.events import Decision, EditProposed
 from tui.widgets.diff_view import DiffView
+from tui.widgets.drift_notice import notice_text
 
 
 class EditApproval(ModalScreen[Decision]):
@@ -28,9 +31,10 @@ class EditApproval(ModalScreen[Decision]):
         Binding("escape", "cancel_turn", "Cancel turn", id="edit_cancel_turn", tooltip="Write nothing and stop the turn"),
     ]
 
-    def __init__(self, proposal: EditProposed) -> None:
+    def __init__(self, proposal: EditProposed, drift: list[Finding] | None = None) -> None:
         super().__init__()
         self.proposal = proposal
+        self.drift = drift or []
 
     @property
     def title_text(self) -> str:
@@ -43,6 +47,8 @@ class EditApproval(ModalScreen[Decision]):
     def compose(self) -> ComposeResult:
         with Vertical(id="approval-box"):
             yield Static(self.title_text, id="approval-title")
+            if self.drift:
+                yield Static(notice_text(self.drift, what="edit"), id="approval-drift")
             if self.proposal.edit is not None:
                 yield DiffView(id="approval-diff")
             else:

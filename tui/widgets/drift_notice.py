@@ -13,9 +13,9 @@ SHOWN = 3  # decisions quoted in full; the decisions view (F9) lists the rest
 EVIDENCE_PER_DECISION = 2  # lines of the reply quoted under each decision
 
 
-def notice_text(findings: list[Finding], note: str = "") -> Text:
-    """The notice's text: each decision quoted once with where it is, then the reply's words."""
-    text = Text.assemble(("⚠ Drift: ", "bold"), "this reply departs from a decision in effect.")
+def notice_text(findings: list[Finding], note: str = "", what: str = "reply") -> Text:
+    """The notice's text: each decision quoted once with where it is, then the words of the reply (or edit)."""
+    text = Text.assemble(("⚠ Drift: ", "bold"), f"this {what} departs from a decision in effect.")
     # One quote per decision, however many places in the reply break it.
     by_decision: dict[tuple[str, str], list[str]] = {}
     for finding in findings:
@@ -24,7 +24,7 @@ def notice_text(findings: list[Finding], note: str = "") -> Text:
         text.append(f'\n  "{decision}"', style="italic")
         text.append(f" — {where}", style="bold")
         for line in evidence[:EVIDENCE_PER_DECISION]:
-            text.append(f"\n    reply: {line}", style="dim")
+            text.append(f"\n    {what}: {line}", style="dim")
         if len(evidence) > EVIDENCE_PER_DECISION:
             more = len(evidence) - EVIDENCE_PER_DECISION
             text.append(f"\n    …and {more} more place{'s' if more > 1 else ''}", style="dim")

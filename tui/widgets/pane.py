@@ -318,10 +318,18 @@ class ConversationPane(Vertical):
     async def _tool_event(self, event: EditProposed | StepCompleted) -> None:
         """A proposed edit waits for the approval dialog; a ticked plan step is announced."""
         if isinstance(event, EditProposed):
+            from core.drift.edits import check_proposed_edit
+
+            # Issue #16: the user sees a decision the edit breaks before pressing y or a.
+            drift = await check_proposed_edit(self.session, event.edit) if self.pane == "exec" else []
             if not event.decision.done():
                 from tui.screens.edit_approval import EditApproval
 
-                event.decision.set_result(await self.app.push_screen_wait(EditApproval(event)))
+                event.decision.set_result(await self.app.push_screen_wait(EditApproval(event, drift)))
+            elif drift:  # "apply the rest of this turn" was chosen: written, but not unnoticed
+                where = ", ".join(dict.fromkeys(finding.decision.where for finding in drift))
+                self.notify(f"{event.target} departs from a decision ({where}); F9 lists them.",
+                            title="Drift in an applied edit", severity="warning", timeout=10)
         else:
             self.notify(f"Step {event.step} ticked: {event.text}", title="Plan", severity="information")
 
