@@ -114,7 +114,8 @@ def test_json_is_exactly_the_documented_object(api, project):
     assert document["all_opus_cost_usd"] > document["cost_usd"]
     # The exec pane's tool loop: an edit proposed, not applied without --apply-edits.
     assert document["edits"][0] == {
-        "path": "src/csv_exporter.py", "command": "create", "applied": False, "error": document["edits"][0]["error"]
+        "path": "src/csv_exporter.py", "command": "create", "applied": False, "error": document["edits"][0]["error"],
+        "drift": [],  # no CLAUDE.md decision it breaks
     }
     assert "--apply-edits" in document["edits"][0]["error"]
     with Store() as store:
