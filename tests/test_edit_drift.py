@@ -66,15 +66,14 @@ async def test_the_approval_dialog_quotes_the_decision_above_the_diff(simulator,
     app = make_app(simulator, project, tools=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await send(pilot, "exec", "Implement order updates [[sim:fast]] [[sim:drift]]")
+        # The simulator's order repository locks rows pessimistically on [[sim:drift]].
         await wait_until(pilot, lambda: isinstance(app.screen, EditApproval))
-        assert not app.screen.query("#approval-drift")  # the module keeps the decision
-        await pilot.press("y")
-        await wait_until(pilot, lambda: isinstance(app.screen, EditApproval) and "test" in app.screen.proposal.target)
         dialog = app.screen
+        assert dialog.proposal.target == "orders/repository.py"
         warning = str(dialog.query_one("#approval-drift", Static).render())
         assert "this edit departs from a decision in effect" in warning
         assert QUOTE in warning
-        assert "edit: # I went with pessimistic locking" in warning
+        assert "edit: " in warning and "FOR UPDATE" in warning
         box = list(dialog.query_one("#approval-box").children)
         assert box.index(dialog.query_one("#approval-drift")) < box.index(dialog.query_one("#approval-diff"))
         await pilot.press("escape")
@@ -99,19 +98,19 @@ def test_headless_edits_carry_their_drift(simulator, project, monkeypatch, drift
     assert result.exit_code == 0, result.output
     edits = json.loads(result.stdout)["edits"]
     assert edits and all(isinstance(edit["drift"], list) for edit in edits)
-    module, tests = edits[0], edits[1]
-    assert module["command"] == tests["command"] == "create" and tests["path"].startswith("tests/")
+    module = edits[0]
+    assert module["command"] == "create" and module["path"] == "orders/repository.py"
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Drift:")]
     if not drift:
         assert all(edit["drift"] == [] for edit in edits) and warnings == []
         return
-    assert module["drift"] == [] and all(edit["drift"] == [] for edit in edits[2:])
-    [finding] = tests["drift"]
+    assert all(edit["drift"] == [] for edit in edits[1:])  # its tests keep the decision
+    [finding] = module["drift"]
     assert finding["decision"] == "Use optimistic locking (not pessimistic) for order updates."
     assert (finding["source"], finding["line"]) == ("CLAUDE.md", 3)
-    assert "pessimistic locking" in finding["evidence"]
+    assert "FOR UPDATE" in finding["evidence"]
     assert warnings == [
-        f'Drift: the edit to {tests["path"]} departs from "Use optimistic locking (not pessimistic) for order updates." (CLAUDE.md:3)'
+        f'Drift: the edit to {module["path"]} departs from "Use optimistic locking (not pessimistic) for order updates." (CLAUDE.md:3)'
     ]
 
 
@@ -148,15 +147,18 @@ async def test_space_in_the_checklist_ticks_the_step_in_the_plan_file(simulator,
 
 
 async def test_apply_all_still_warns_of_a_drifting_edit(simulator, project):
-    from tests.app_pilot import make_app, record_notices, send, turns_done, wait_until
-    from tui.screens.edit_approval import EditApproval
+    import asyncio
 
-    # The first proposal (the module) is clean; the drifting line comes with the tests file, after "a".
+    from core.events import Decision, EditProposed
+    from tests.app_pilot import make_app, record_notices, wait_until
+
+    (project / "repo.py").write_text("VERSION = 1\n")
+    edit = _edit(project, {"command": "insert", "path": "repo.py", "insert_line": 1,
+                           "new_str": 'SQL = "SELECT * FROM orders WHERE id = ? FOR UPDATE"'})
     app = make_app(simulator, project, tools=True)
     async with app.run_test(size=(160, 48)) as pilot:
         notices = record_notices(app)
-        await send(pilot, "exec", "Implement order updates [[sim:fast]] [[sim:drift]]")
-        await wait_until(pilot, lambda: isinstance(app.screen, EditApproval))
-        await pilot.press("a")
-        await turns_done(app)
-        await wait_until(pilot, lambda: any("CLAUDE.md:3" in notice for notice in notices))
+        answered = asyncio.get_running_loop().create_future()
+        answered.set_result(Decision("apply_all"))  # what the tool loop sends after "a"
+        await app.pane("exec")._tool_event(EditProposed("toolu_1", "insert", "repo.py", edit, answered))
+        await wait_until(pilot, lambda: any("repo.py departs from a decision (CLAUDE.md:3)" in notice for notice in notices))
