@@ -121,3 +121,17 @@ async def test_cache_write_then_read_across_two_turns_on_the_simulator(simulator
     # switching this pane to Opus now would rewrite the prefix at $5 instead of reading it at $0.1
     prefix = cache.cached_prefix_tokens(second)
     assert cache.switch_penalty_usd(prefix, SONNET, OPUS) == Decimal(prefix) * Decimal("4.9") / 1_000_000
+
+
+def test_one_hour_writes_change_the_write_premium_not_the_read_savings():
+    # Reads save the same whatever TTL the writes had; a 1-hour write costs 2x input, a 5-minute one 1.25x.
+    model = "claude-opus-5-5"
+    five_minute = TokenUsage(input_tokens=1_000, output_tokens=200, cache_creation_input_tokens=10_000, cache_read_input_tokens=50_000)
+    one_hour = TokenUsage(
+        input_tokens=1_000, output_tokens=200, cache_creation_input_tokens=10_000,
+        cache_read_input_tokens=50_000, cache_creation_1h_input_tokens=10_000,
+    )
+    assert cache.cache_savings_usd(model, one_hour) == cache.cache_savings_usd(model, five_minute)
+    # Opus 5.5: $4/MTok input, so 10k written cost $0.01 (5 min, +25 %) or $0.04 (1 h, +100 %) above plain input.
+    assert cache.cache_write_premium_usd(model, five_minute) == Decimal("0.01")
+    assert cache.cache_write_premium_usd(model, one_hour) == Decimal("0.04")

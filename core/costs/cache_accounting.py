@@ -7,6 +7,7 @@ exactly the cache's doing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from core.costs import pricing
@@ -29,11 +30,8 @@ def cache_savings_usd(model: str, usage: TokenUsage) -> Decimal | None:
     """
     if not usage.cache_read_input_tokens:
         return Decimal(0) if pricing.cost(model, usage) is not None else None
-    uncached = TokenUsage(
-        input_tokens=usage.input_tokens + usage.cache_read_input_tokens,
-        output_tokens=usage.output_tokens,
-        cache_creation_input_tokens=usage.cache_creation_input_tokens,
-    )
+    # Everything else as it was (the 1-hour part of the writes included): only the reads change.
+    uncached = replace(usage, input_tokens=usage.input_tokens + usage.cache_read_input_tokens, cache_read_input_tokens=0)
     return _difference(model, usage, uncached)
 
 
@@ -41,10 +39,11 @@ def cache_write_premium_usd(model: str, usage: TokenUsage) -> Decimal | None:
     """What the cache writes cost above plain input (1.25x base on Anthropic's 5-minute cache)."""
     if not usage.cache_creation_input_tokens:
         return Decimal(0) if pricing.cost(model, usage) is not None else None
-    unwritten = TokenUsage(
+    unwritten = replace(
+        usage,
         input_tokens=usage.input_tokens + usage.cache_creation_input_tokens,
-        output_tokens=usage.output_tokens,
-        cache_read_input_tokens=usage.cache_read_input_tokens,
+        cache_creation_input_tokens=0,
+        cache_creation_1h_input_tokens=0,
     )
     saved = _difference(model, usage, unwritten)
     return None if saved is None else -saved
