@@ -60,7 +60,7 @@ async def render(project: Path) -> None:
     (project / "CLAUDE.md").write_text(CLAUDE_MD)
     subprocess.run(["git", "init", "-q", str(project)], check=True)
     with Simulator(pacing=False) as sim:
-        app = build_app(project, demo_endpoint(sim.base_url), Settings(), new_session=True)
+        app = build_app(project, demo_endpoint(sim.base_url), Settings(tools=False), new_session=True)
         async with app.run_test(size=(160, 48)) as pilot:
             await send(pilot, "plan", "Plan an authentication system for our shop: sessions or JWT?")
             await pilot.press("ctrl+s")
@@ -89,7 +89,7 @@ async def render(project: Path) -> None:
             await pilot.press("ctrl+d")
             await pilot.pause(0.5)
             save(app, "diff")
-        app = build_app(project, demo_endpoint(sim.base_url), Settings(), new_session=False)
+        app = build_app(project, demo_endpoint(sim.base_url), Settings(tools=False), new_session=False)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause(0.3)
             app.clear_notifications()

@@ -110,3 +110,22 @@ async def test_f3_shows_its_keys(simulator, tmp_path):
         keys = footer_keys(app.screen)
         for key in ("a", "e", "r", "escape"):
             assert key in keys and on_screen(app, keys[key]), key
+
+
+async def test_the_top_bar_keeps_the_project_folder_in_view_at_80_columns(simulator, tmp_path):
+    from textual.widgets import Static
+
+    project = tmp_path / "shop"
+    project.mkdir()
+    app = make_app(simulator, project)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one("#top-bar")
+        where = bar.query_one("#where", Static)
+        assert where.region.width >= 80 - len("Segue  DEMO  today $0.000  "), where.region  # all the rest
+        assert bar.query_one("#demo-short").display and not bar.query_one("#demo").display
+    wide = make_app(simulator, project)
+    async with wide.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        bar = wide.screen.query_one("#top-bar")
+        assert bar.query_one("#demo").display and not bar.query_one("#demo-short").display

@@ -54,6 +54,7 @@ class TopBar(Horizontal):
     TopBar #where { width: 1fr; color: $text-muted; }
     TopBar #demo { width: auto; padding: 0 1; background: $demo; color: $background; text-style: bold; display: none; }
     TopBar.demo #demo { display: block; }
+    TopBar #demo-short { width: auto; padding: 0 1; background: $demo; color: $background; text-style: bold; display: none; }
     TopBar #today { width: 28; padding: 0 1; text-align: right; }
     """
 
@@ -61,6 +62,7 @@ class TopBar(Horizontal):
         yield Static("Segue", id="title")
         yield Static("", id="where")
         yield Static("DEMO · simulated replies, no API key", id="demo")
+        yield Static("DEMO", id="demo-short")
         yield Static("", id="today")
 
 
