@@ -41,8 +41,9 @@ from pathlib import Path
 from core.engines.client import demo_endpoint
 from core.settings import Settings
 from tui.launch import build_app
-# The guard rails would ask before these prompts; the benchmark types, it does not answer dialogs.
-settings = Settings(silenced_guards=("opus_trivial", "sonnet_architecture"))
+# The guard rails would ask before these prompts, and the demo's file edits would wait for approval;
+# the benchmark types, it does not answer dialogs, so both are off: the replies stream as text.
+settings = Settings(silenced_guards=("opus_trivial", "sonnet_architecture"), tools=False)
 build_app(Path(sys.argv[1]), demo_endpoint(sys.argv[2]), settings, new_session=True).run()
 """
 

@@ -31,7 +31,7 @@ async def segue_run(tokens: int, project: Path) -> tuple[float, str]:
     with Simulator(pacing=False) as sim:
         # max_tokens above the reply's length: at the 16k default both replies were cut, and
         # the 40k/20k figure compared two 16k replies.
-        settings = Settings(plan_thinking=False, max_tokens=64_000, silenced_guards=("opus_trivial", "sonnet_architecture"))
+        settings = Settings(plan_thinking=False, max_tokens=64_000, silenced_guards=("opus_trivial", "sonnet_architecture"), tools=False)
         app = build_app(project, demo_endpoint(sim.base_url), settings, new_session=True)
         async with app.run_test(size=(160, 48)) as pilot:
             pane = app.pane("exec")
