@@ -12,10 +12,20 @@ its widgets by reference counting, so that is a small amount, and the app unfree
 from __future__ import annotations
 
 import gc
+import time
+from collections.abc import Callable
+from typing import Any
 
 # Young-generation threshold: 700 by default, so tens of collections a second while streaming,
 # each promoting survivors towards the expensive full collection.
 YOUNG_THRESHOLD = 50_000
+
+# A settle after a long reply walks everything the reply allocated (0.1-0.8 s measured after a
+# 20k-token reply). At the end of a turn it waits for a pause in typing this long, with no
+# reply streaming anywhere, so the pause lands where nobody waits on a key.
+IDLE_SECONDS = 1.0
+
+_last_typed = 0.0
 
 
 def tune() -> None:
@@ -29,6 +39,30 @@ def settle() -> None:
     """After a burst of objects that will live on (a finished reply, restored history)."""
     gc.collect(1)
     gc.freeze()
+
+
+def note_typing() -> None:
+    """The user typed: a settle waiting for quiet waits a little longer."""
+    global _last_typed
+    _last_typed = time.monotonic()
+
+
+def settle_when_idle(node: Any, busy: Callable[[], bool]) -> None:
+    """Settle once nobody has typed for IDLE_SECONDS and `busy()` (a reply streaming) is false.
+
+    `node` (a mounted widget or screen) owns the timer: if it goes away, so does the wait.
+    """
+    if getattr(node, "_settle_timer", None) is not None:
+        return
+
+    def check() -> None:
+        node._settle_timer = None
+        if time.monotonic() - _last_typed >= IDLE_SECONDS and not busy():
+            settle()
+        else:
+            node._settle_timer = node.set_timer(IDLE_SECONDS / 2, check)
+
+    node._settle_timer = node.set_timer(IDLE_SECONDS, check)
 
 
 def release() -> None:

@@ -290,7 +290,7 @@ class MainScreen(Screen):
                         model, usage = event.model or reply.model, event.usage
         finally:
             await reply.finish_streams()
-            gc_pauses.settle()
+            gc_pauses.settle_when_idle(self, busy=lambda: any(self.session.panes[name].streaming for name in PANES))
             if pane is Pane.EXEC and finished_text:
                 view.check_drift(reply, finished_text)
             self.post_message(TurnFinished(pane, status, model, usage))

@@ -13,15 +13,12 @@ from textual.widgets import Collapsible, Markdown, Static
 from textual.timer import Timer
 
 from core import models
-
-# Streamed text reaches the Markdown at most this often. Each update re-lays out the screen,
-# and a frame costs more as the reply grows; the API sends a chunk every few tokens (a hundred
-# a second at full speed), so flushing per chunk kept the event loop busy and keys waited.
-FLUSH_SECONDS = 1 / 8
+from tui.markdown_cuts import split_sections
+from tui.widgets.reply_sections import FLUSH_SECONDS, ReplySection, SectionedStream
 
 
 class CoalescedStream:
-    """Text for one Markdown, gathered between flushes and written as one piece."""
+    """Text for one Markdown (a reply's thinking), gathered between flushes and written as one piece."""
 
     def __init__(self, owner: Widget, markdown: Markdown) -> None:
         self.owner = owner
@@ -86,7 +83,8 @@ class UserMessage(Static):
 
 
 class ReplyView(Vertical):
-    """One reply: folded thinking, the Markdown text streamed in, and a status line."""
+    """One reply: folded thinking, the Markdown text in sections (streamed into the last), and
+    a status line."""
 
     DEFAULT_CSS = """
     ReplyView { height: auto; margin: 0 0 0 0; }
@@ -96,7 +94,7 @@ class ReplyView(Vertical):
     ReplyView Collapsible { display: none; padding: 0; margin: 0; border: none; background: transparent; }
     ReplyView.has-thinking Collapsible { display: block; }
     ReplyView #thinking { color: $text-muted; }
-    ReplyView #reply { margin: 0; padding: 0 1; }
+    ReplyView .reply-body { height: auto; }
     ReplyView #status { display: none; padding: 0 1; }
     ReplyView.status-shown #status { display: block; }
     ReplyView #status.error { color: $error; }
@@ -107,13 +105,24 @@ class ReplyView(Vertical):
     def __init__(self, model: str, text: str = "", thinking: str = "") -> None:
         super().__init__()
         self.model = model
-        self.text = text
+        self._text_parts = [text] if text else []  # joined on read: += on a long reply copied it all each chunk
         self.thinking_text = thinking
         self.stored_status = ""  # e.g. "cancelled — partial reply kept" for a resumed reply
         self._started = time.monotonic()
-        self._reply_stream: CoalescedStream | None = None
+        self.sections: list[ReplySection] = []  # made in compose
+        self._reply_stream: SectionedStream | None = None
         self._thinking_stream: CoalescedStream | None = None
         self._thinking_title = ""
+
+    @property
+    def text(self) -> str:
+        if len(self._text_parts) > 1:
+            self._text_parts = ["".join(self._text_parts)]
+        return self._text_parts[0] if self._text_parts else ""
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text_parts = [value] if value else []
 
     def compose(self) -> ComposeResult:
         label = Static(models.display_name(self.model), classes="reply-model")
@@ -122,7 +131,9 @@ class ReplyView(Vertical):
         with Collapsible(title="thinking", collapsed=True, id="thinking-fold"):
             if not self.thinking_text:
                 yield Markdown("", id="thinking")  # streamed into as thinking arrives
-        yield Markdown(self.text, id="reply")
+        self.sections = [ReplySection(text) for text in (split_sections(self.text) if self.text else [""])]
+        with Vertical(classes="reply-body"):  # tool calls, then the sections of text
+            yield from self.sections
         yield Static("", id="status")
 
     def on_mount(self) -> None:
@@ -147,14 +158,10 @@ class ReplyView(Vertical):
         fold = self.query_one(Collapsible)
         fold.collapsed = not fold.collapsed
 
-    @property
-    def reply_markdown(self) -> Markdown:
-        return self.query_one("#reply", Markdown)
-
     async def append_text(self, fragment: str) -> None:
-        self.text += fragment
+        self._text_parts.append(fragment)
         if self._reply_stream is None:
-            self._reply_stream = CoalescedStream(self, self.reply_markdown)
+            self._reply_stream = SectionedStream(self, self.sections, body=self.query_one(".reply-body"))
         self._reply_stream.write(fragment)
 
     async def append_thinking(self, fragment: str) -> None:
@@ -170,7 +177,7 @@ class ReplyView(Vertical):
 
     async def add_tool_call(self, widget) -> None:
         """A tool call the model made while replying, shown above the reply's text as it happens."""
-        await self.mount(widget, before=self.reply_markdown)
+        await self.query_one(".reply-body").mount(widget, before=self.sections[0])
 
     def reset_thinking(self) -> None:
         """A retry that starts over regenerates its thinking."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from core import models
@@ -30,6 +30,7 @@ from core.events import (
 from core.panes import Pane
 from core.session import Session
 from tui.messages import CancelRequested, ModelSwitchRequested, PromptSubmitted
+from tui.widgets.conversation_log import ConversationLog
 from tui.widgets.cost_meter import PaneCostLine
 from tui.widgets.engine_badge import EngineBadge
 from tui.widgets.model_badge import ModelBadge
@@ -68,7 +69,7 @@ class ConversationPane(Vertical):
             )
             yield EngineBadge(self.session, self.pane, id=f"engine-{self.pane}")
             yield Static("", classes="pane-spacer")
-        yield VerticalScroll(id=f"log-{self.pane}", classes="log")
+        yield ConversationLog(id=f"log-{self.pane}", classes="log")
         yield Static("", id=f"context-{self.pane}", classes="context-line")
         yield PaneCostLine(self.session.panes[self.pane].model, id=f"cost-{self.pane}", classes="cost-line")
         with Horizontal(classes="input-row"):
@@ -76,8 +77,8 @@ class ConversationPane(Vertical):
             yield Static("", id=f"advisor-{self.pane}", classes="advisor")
 
     @property
-    def log_view(self) -> VerticalScroll:
-        return self.query_one(f"#log-{self.pane}", VerticalScroll)
+    def log_view(self) -> ConversationLog:
+        return self.query_one(f"#log-{self.pane}", ConversationLog)
 
     @property
     def prompt_input(self) -> PromptInput:
@@ -163,6 +164,7 @@ class ConversationPane(Vertical):
         if scroll_to_end:
             log.scroll_end(animate=False)
             log.anchor()
+        log.fit_soon()  # fold what the new page pushed out of view
         from tui import gc_pauses
 
         gc_pauses.settle()
@@ -221,6 +223,9 @@ class ConversationPane(Vertical):
 
     @on(PromptInput.Changed)
     def _prompt_changed(self, event: PromptInput.Changed) -> None:
+        from tui import gc_pauses
+
+        gc_pauses.note_typing()
         self.show_advice(event.text_area.text)
 
     def show_advice(self, prompt: str) -> None:

@@ -1,0 +1,188 @@
+"""A long reply is shown as Markdown sections: cut only where the rendering can't change, streamed
+into the last one, and folded to an empty box of the same height when far out of view (#15)."""
+
+from __future__ import annotations
+
+import random
+
+from textual.app import App
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown
+
+from core.engines.client import demo_endpoint
+from core.settings import Settings
+from core.store.database import Store
+from tests.app_pilot import make_app, send_and_wait, wait_until
+from tui.launch import build_app
+from tui.markdown_cuts import SECTION_LINES, find_cut, split_sections
+from tui.widgets.conversation import ReplyView
+
+PLAN = """# Exporter plan
+
+The exporter writes the orders table as CSV. It streams rows, so memory stays flat.
+
+## Steps
+
+1. Add `export_orders(path)` in `orders/export.py`.
+
+2. Write the header from the column names.
+
+- a bullet
+- another bullet
+
+    indented continuation of the bullet
+
+```python
+def export_orders(path):
+
+    Not a paragraph: still inside the fence.
+
+    return path
+```
+
+Plain paragraph after the fence.
+
+**Bold opening** paragraph.
+
+* a starred bullet
+
+2024 was the year the table grew past a million rows.
+
+> a quote
+
+| column | type |
+|---|---|
+| id | int |
+
+Closing paragraph.
+"""
+
+
+def long_text(repeats: int) -> str:
+    return "\n".join(PLAN.replace("Exporter plan", f"Exporter plan {n}") for n in range(repeats))
+
+
+def test_cuts_keep_every_character_and_fall_only_before_paragraphs():
+    text = long_text(6)
+    sections = split_sections(text, min_lines=3)
+    assert "".join(sections) == text
+    assert len(sections) > 6
+    for section in sections[1:]:
+        first = section.splitlines()[0]
+        assert first[0].isalpha() or first.startswith(("**", "2024")), first
+        assert not first.startswith(("Not a paragraph", "indented", "* ", "# ", "## ", "|", ">")), first
+    # Never inside the fence, whatever the threshold.
+    for min_lines in range(0, 12):
+        for section in split_sections(text, min_lines=min_lines):
+            assert section.count("```") % 2 == 0, section
+
+
+def test_a_short_reply_stays_one_section():
+    text = "Short answer.\n\nSecond paragraph.\n"
+    assert split_sections(text) == [text]
+    assert find_cut("", text) is None
+
+
+def test_streaming_in_any_chunks_cuts_only_where_the_whole_text_may_be_cut():
+    """The streamed cut happens at flush time, inside the pending text only; whatever the
+    chunking, the sections join back to the text and each starts where a cut is allowed."""
+    text = long_text(8)
+    allowed = set()
+    position = 0
+    for section in split_sections(text, min_lines=0):
+        position += len(section)
+        allowed.add(position)
+    rng = random.Random(15)
+    for _ in range(20):
+        sections, current, rest = [], "", text
+        while rest:
+            size = rng.randint(1, 400)
+            pending, rest = rest[:size], rest[size:]
+            while pending:
+                cut = find_cut(current, pending)
+                if cut is None:
+                    current, pending = current + pending, ""
+                else:
+                    sections.append(current + pending[:cut])
+                    current, pending = "", pending[cut:]
+        sections.append(current)
+        assert "".join(sections) == text
+        offsets = [sum(len(s) for s in sections[: n + 1]) for n in range(len(sections) - 1)]
+        assert set(offsets) <= allowed
+        assert all(section.count("\n") >= SECTION_LINES for section in sections[:-1])
+
+
+class SideBySide(App):
+    """The same reply as one Markdown and as ReplyView sections, at the same width."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return {"opus": "orange", "sonnet": "teal"}  # the model label's colours, as Segue's themes set
+
+    def compose(self):
+        with VerticalScroll(id="whole"):
+            yield Markdown(self.text, id="one")
+        with VerticalScroll(id="cut"):
+            yield ReplyView("claude-sonnet-4-5", self.text)
+
+    CSS = """
+    Screen { layout: horizontal; }
+    VerticalScroll { width: 1fr; }
+    #one { margin: 0; padding: 0 1; }
+    """
+
+
+async def test_sections_render_as_tall_as_one_markdown_of_the_same_text():
+    text = long_text(4)
+    app = SideBySide(text)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        reply = app.query_one(ReplyView)
+        assert len(reply.sections) > 3
+        whole = app.query_one("#one", Markdown).outer_size.height
+        cut = sum(section.outer_size.height for section in reply.sections)
+        assert whole > 100 and cut == whole
+
+
+async def test_a_long_streamed_reply_is_sectioned_and_folds_out_of_view(simulator, tmp_path):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send_and_wait(pilot, "exec", "Implement the exporter [[sim:tokens=6000]]")
+        pane = app.pane("exec")
+        reply = pane.log_view.query(ReplyView).last()
+        stored = app.store.messages(app.session.id)[-1]
+        assert "".join(section.text for section in reply.sections) == reply.text == stored.text
+        assert len(reply.sections) > 4
+        log = pane.log_view
+        # Following the stream, the log shows the end; the first sections are far above it.
+        await wait_until(pilot, lambda: reply.sections[0].folded_at is not None)
+        first = reply.sections[0]
+        assert not first.query_one(Markdown).display and first.size.height > 0
+        assert reply.sections[-1].folded_at is None
+        folded_height = first.size.height
+        # Scrolling back to the top brings it back, at the same height.
+        log.scroll_home(animate=False)
+        await wait_until(pilot, lambda: first.folded_at is None)
+        await pilot.pause()
+        assert first.query_one(Markdown).display and first.size.height == folded_height
+        await wait_until(pilot, lambda: reply.sections[-1].folded_at is not None)
+
+
+async def test_a_resumed_long_reply_comes_back_in_sections_and_folds(simulator, tmp_path):
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send_and_wait(pilot, "plan", "Plan the exporter [[sim:tokens=5000]]")
+        text = app.pane("plan").log_view.query(ReplyView).last().text
+    settings = Settings(plan_thinking=False, tools=False, silenced_guards=("opus_trivial", "sonnet_architecture"))
+    resumed = build_app(tmp_path, demo_endpoint(simulator.base_url), settings, store=Store())
+    async with resumed.run_test(size=(120, 40)) as pilot:
+        pane = resumed.pane("plan")
+        await wait_until(pilot, lambda: bool(pane.log_view.query(ReplyView)))
+        reply = pane.log_view.query(ReplyView).last()
+        assert [section.text for section in reply.sections] == split_sections(text)
+        assert len(reply.sections) > 1
+        await wait_until(pilot, lambda: reply.sections[0].folded_at is not None)
+        assert reply.sections[-1].folded_at is None  # the end of the reply is what shows

@@ -1,0 +1,79 @@
+"""A pane's scrolling log of messages, keeping only what is on screen or near it unfolded.
+
+A finished reply section far out of view is folded to an empty box of its own height
+(`tui/widgets/reply_sections.py`), so the layout that follows every streamed update and every
+model switch walks what can be seen, not the whole conversation.
+"""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
+from textual.errors import NoWidget
+from textual.timer import Timer
+
+# Folding waits this long after a scroll or an update: a burst of either is one pass.
+FIT_DELAY = 0.05
+
+
+class ConversationLog(VerticalScroll):
+    """A pane's scrolling log of messages that keeps only what is on screen or near it unfolded."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._fit_timer: Timer | None = None
+        self._width = 0
+
+    def fit_soon(self) -> None:
+        """Fold and unfold sections once the current layout is done (at most one pass queued)."""
+        if self._fit_timer is None and self.is_mounted:
+            self._fit_timer = self.set_timer(FIT_DELAY, self._fit)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if round(old) != round(new):
+            self.fit_soon()
+
+    def watch_virtual_size(self, old, new) -> None:
+        # The content grew or shrank (a page mounted, a reply streamed): an anchored log has
+        # moved its view without a scroll event.
+        if old.height != new.height:
+            self.fit_soon()
+
+    def on_resize(self) -> None:
+        if self.size.width != self._width:
+            # Folded heights were measured at the old width: measure them all again.
+            self._width = self.size.width
+            for section in self.sections():
+                section.unfold()
+        self.fit_soon()
+
+    def sections(self):
+        from tui.widgets.conversation import ReplyView
+
+        for child in self.children:
+            if isinstance(child, ReplyView):
+                yield from child.sections
+
+    def _fit(self) -> None:
+        self._fit_timer = None
+        if not self.is_mounted or not self.size.height:
+            return
+        try:
+            view = self.region
+        except NoWidget:
+            return
+        margin = view.height // 2  # half a screen above and below stays unfolded: scrolling finds it ready
+        top, bottom = view.y - margin, view.bottom + margin
+        for section in self.sections():
+            try:
+                region = section.region
+            except (NoWidget, NoMatches):
+                continue
+            if not region.height:
+                continue
+            near = region.bottom > top and region.y < bottom
+            if near:
+                section.unfold()
+            else:
+                section.fold()
