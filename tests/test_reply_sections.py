@@ -12,7 +12,7 @@ from textual.widgets import Markdown
 from core.engines.client import demo_endpoint
 from core.settings import Settings
 from core.store.database import Store
-from tests.app_pilot import make_app, send_and_wait, wait_until
+from tests.app_pilot import make_app, send_and_wait, turns_done, wait_until
 from tui.launch import build_app
 from tui.markdown_cuts import SECTION_LINES, find_cut, split_sections
 from tui.widgets.conversation import ReplyView
@@ -186,3 +186,29 @@ async def test_a_resumed_long_reply_comes_back_in_sections_and_folds(simulator, 
         assert len(reply.sections) > 1
         await wait_until(pilot, lambda: reply.sections[0].folded_at is not None)
         assert reply.sections[-1].folded_at is None  # the end of the reply is what shows
+
+
+async def test_typing_draws_a_streaming_reply_in_the_gap_after_the_key(paced_simulator, tmp_path, monkeypatch):
+    """With the flush clock stopped (an hour), only keystrokes bring the streamed text to the screen:
+    each key's frame is followed by a flush, so text and keys never queue behind each other."""
+    from tui.widgets import reply_sections
+
+    monkeypatch.setattr(reply_sections, "FLUSH_SECONDS", 3600.0)
+    app = make_app(paced_simulator, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        exec_pane, plan_pane = app.pane("exec"), app.pane("plan")
+        exec_pane.prompt_input.value = "Implement the exporter [[sim:tokens=20000]]"  # minutes at the real pace
+        exec_pane.focus_input()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(exec_pane.log_view.query(ReplyView)))
+        reply = exec_pane.log_view.query(ReplyView).last()
+        await wait_until(pilot, lambda: reply._reply_stream is not None and bool(reply._reply_stream.pending))
+        assert reply.sections[0].text == ""  # the clock has not drawn anything yet
+        plan_pane.focus_input()
+        await pilot.press("x")
+        await wait_until(pilot, lambda: reply.sections[0].text != "")
+        assert plan_pane.prompt_input.value == "x"
+        drawn = "".join(section.text for section in reply.sections)
+        assert drawn and reply.text.startswith(drawn)
+        exec_pane.action_cancel_reply()
+        await turns_done(app)

@@ -224,8 +224,10 @@ class ConversationPane(Vertical):
     @on(PromptInput.Changed)
     def _prompt_changed(self, event: PromptInput.Changed) -> None:
         from tui import gc_pauses
+        from tui.widgets.reply_sections import flush_after_keystroke
 
         gc_pauses.note_typing()
+        flush_after_keystroke()
         self.show_advice(event.text_area.text)
 
     def show_advice(self, prompt: str) -> None:

@@ -11,11 +11,12 @@ which, after streamed updates and scrolls).
 from __future__ import annotations
 
 import asyncio
+import time
+import weakref
 
 from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Markdown
 
 from tui.markdown_cuts import find_cut
 
@@ -23,6 +24,29 @@ from tui.markdown_cuts import find_cut
 # the API sends a chunk every few tokens (a hundred a second at full speed), so flushing per
 # chunk kept the event loop busy and keys waited.
 FLUSH_SECONDS = 1 / 8
+
+# At most this much text is drawn per flush (8,000 characters a second, some 2,000 tokens: many
+# times what a model streams). A burst (the simulator at full speed, a stalled connection
+# releasing its backlog) is drawn over several frames instead of in one long layout that keys
+# would wait behind.
+FLUSH_CHARS = 1000
+BACKLOG_PAUSE = 1 / 16  # between the flushes that draw a backlog when the reply has ended
+
+# While someone types, streamed text is drawn just after a keystroke's own frame, in the gap
+# before the next key, instead of on a clock that sooner or later lands on a key and makes it
+# wait for a whole layout. No more often than this, so fast typing doesn't flush per key.
+TYPING_FLUSH_SECONDS = 1 / 16
+
+
+
+
+def flush_after_keystroke() -> None:
+    """A key was just typed: replies streaming anywhere draw their pending text after its frame."""
+    for stream in list(_streaming):
+        stream.after_keystroke()
+
+
+_streaming = weakref.WeakSet()
 
 
 class ReplySection(Vertical):
@@ -41,11 +65,13 @@ class ReplySection(Vertical):
         self.folded_at: int | None = None  # the width it was measured at, while folded
 
     def compose(self):
+        from textual.widgets import Markdown  # here: a keystroke imports this module, not Markdown
+
         yield Markdown(self.text)
 
     @property
-    def markdown(self) -> Markdown:
-        return self.query_one(Markdown)
+    def markdown(self):
+        return self.children[0]
 
     def fold(self) -> None:
         height, width = self.size.height, self.size.width
@@ -75,6 +101,9 @@ class SectionedStream:
         self.timer: Timer | None = None
         self.lock = asyncio.Lock()
         self.flushing = False  # a timer must not be stopped (cancelled) while its flush writes
+        self.flushed_at = 0.0
+        self.waiting_for_frame = False
+        _streaming.add(self)
         self.section_text = sections[-1].text if sections else ""
         if sections:
             sections[-1].live = True
@@ -89,17 +118,38 @@ class SectionedStream:
         self.timer = None
         await self.flush()
 
+    def after_keystroke(self) -> None:
+        if self.flushing or self.waiting_for_frame or not self.pending:
+            return
+        if time.monotonic() - self.flushed_at < TYPING_FLUSH_SECONDS:
+            return
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+        self.waiting_for_frame = True
+        self.owner.call_after_refresh(self._flush_after_frame)
+
+    async def _flush_after_frame(self) -> None:
+        self.waiting_for_frame = False
+        if self.timer is not None:  # a write re-armed the clock meanwhile: this flush replaces it
+            self.timer.stop()
+            self.timer = None
+        await self.flush()
+
     async def flush(self) -> None:
         """Write what is pending; one flush at a time, so sections get their text in order."""
         async with self.lock:
             self.flushing = True
             try:
                 if self.pending:
-                    text, self.pending = "".join(self.pending), []
+                    text = "".join(self.pending)
+                    text, rest = text[:FLUSH_CHARS], text[FLUSH_CHARS:]
+                    self.pending = [rest] if rest else []
                     await self._write(text)
             finally:
                 self.flushing = False
-            if self.pending and self.timer is None:  # arrived while this piece was written
+                self.flushed_at = time.monotonic()
+            if self.pending and self.timer is None:  # more than one flush's worth, or arrived meanwhile
                 self.timer = self.owner.set_timer(FLUSH_SECONDS, self._timed_flush)
         fit_soon = getattr(self.owner.parent, "fit_soon", None)  # the pane's ConversationLog
         if fit_soon is not None:
@@ -131,11 +181,13 @@ class SectionedStream:
         if self.timer is not None and not self.flushing:
             self.timer.stop()
             self.timer = None
-        await self.flush()
-        while self.pending:  # arrived while a timed flush held the lock
+        await self.flush()  # after one in flight, if any
+        while self.pending:  # a backlog is drawn a flush at a time, frames (and keys) between
+            await asyncio.sleep(BACKLOG_PAUSE)
             await self.flush()
         if self.timer is not None:
             self.timer.stop()
             self.timer = None
+        _streaming.discard(self)
         if self.sections:
             self.sections[-1].live = False
