@@ -94,7 +94,6 @@ class ReplyView(Vertical):
     ReplyView Collapsible { display: none; padding: 0; margin: 0; border: none; background: transparent; }
     ReplyView.has-thinking Collapsible { display: block; }
     ReplyView #thinking { color: $text-muted; }
-    ReplyView .reply-body { height: auto; }
     ReplyView #status { display: none; padding: 0 1; }
     ReplyView.status-shown #status { display: block; }
     ReplyView #status.error { color: $error; }
@@ -132,8 +131,7 @@ class ReplyView(Vertical):
             if not self.thinking_text:
                 yield Markdown("", id="thinking")  # streamed into as thinking arrives
         self.sections = [ReplySection(text) for text in (split_sections(self.text) if self.text else [""])]
-        with Vertical(classes="reply-body"):  # tool calls, then the sections of text
-            yield from self.sections
+        yield from self.sections  # tool calls are mounted above the first
         yield Static("", id="status")
 
     def on_mount(self) -> None:
@@ -161,7 +159,7 @@ class ReplyView(Vertical):
     async def append_text(self, fragment: str) -> None:
         self._text_parts.append(fragment)
         if self._reply_stream is None:
-            self._reply_stream = SectionedStream(self, self.sections, body=self.query_one(".reply-body"))
+            self._reply_stream = SectionedStream(self, self.sections, before=self.query_one("#status"))
         self._reply_stream.write(fragment)
 
     async def append_thinking(self, fragment: str) -> None:
@@ -177,7 +175,7 @@ class ReplyView(Vertical):
 
     async def add_tool_call(self, widget) -> None:
         """A tool call the model made while replying, shown above the reply's text as it happens."""
-        await self.query_one(".reply-body").mount(widget, before=self.sections[0])
+        await self.mount(widget, before=self.sections[0])
 
     def reset_thinking(self) -> None:
         """A retry that starts over regenerates its thinking."""

@@ -30,18 +30,26 @@ FLUSH_SECONDS = 1 / 8
 # releasing its backlog) is drawn over several frames instead of in one long layout that keys
 # would wait behind.
 FLUSH_CHARS = 1000
+TYPING_FLUSH_CHARS = 400  # while someone types: a smaller piece, so its layout fits between keys
 BACKLOG_PAUSE = 1 / 16  # between the flushes that draw a backlog when the reply has ended
 
 # While someone types, streamed text is drawn just after a keystroke's own frame, in the gap
 # before the next key, instead of on a clock that sooner or later lands on a key and makes it
 # wait for a whole layout. No more often than this, so fast typing doesn't flush per key.
 TYPING_FLUSH_SECONDS = 1 / 16
+# Within this long after a key the clock leaves the drawing to the next key (the clock still
+# draws if no key came to do it for this long).
+TYPING_WINDOW = 0.4
+
+_last_keystroke = 0.0
 
 
 
 
 def flush_after_keystroke() -> None:
     """A key was just typed: replies streaming anywhere draw their pending text after its frame."""
+    global _last_keystroke
+    _last_keystroke = time.monotonic()
     for stream in list(_streaming):
         stream.after_keystroke()
 
@@ -93,9 +101,9 @@ class SectionedStream:
     """A reply's streamed text, gathered between flushes and written to its last section,
     starting a new section where the text allows a cut."""
 
-    def __init__(self, owner: Widget, sections: list[ReplySection], body: Widget) -> None:
-        self.owner = owner  # the ReplyView
-        self.body = body  # where its sections are mounted, the newest last
+    def __init__(self, owner: Widget, sections: list[ReplySection], before: Widget) -> None:
+        self.owner = owner  # the ReplyView: sections are mounted in it, before `before`
+        self.before = before  # its status line
         self.sections = sections
         self.pending: list[str] = []
         self.timer: Timer | None = None
@@ -116,6 +124,10 @@ class SectionedStream:
 
     async def _timed_flush(self) -> None:
         self.timer = None
+        if self._typing_draws():
+            # A clock flush now could land on the next key. Look again later, in case the typing stops.
+            self.timer = self.owner.set_timer(FLUSH_SECONDS, self._timed_flush)
+            return
         await self.flush()
 
     def after_keystroke(self) -> None:
@@ -143,7 +155,9 @@ class SectionedStream:
             try:
                 if self.pending:
                     text = "".join(self.pending)
-                    text, rest = text[:FLUSH_CHARS], text[FLUSH_CHARS:]
+                    typing = time.monotonic() - _last_keystroke < TYPING_WINDOW
+                    limit = TYPING_FLUSH_CHARS if typing else FLUSH_CHARS
+                    text, rest = text[:limit], text[limit:]
                     self.pending = [rest] if rest else []
                     await self._write(text)
             finally:
@@ -174,20 +188,40 @@ class SectionedStream:
         section.live = True
         self.sections.append(section)
         self.section_text = ""
-        # Appended, never inserted: an insert restyles every sibling (and re-highlights its code).
-        await self.body.mount(section)
+        # Inserted before the status line: an insert restyles the siblings that have order-dependent
+        # styles (:first-child and the like), which is why no rule here uses them.
+        await self.owner.mount(section, before=self.before)
 
     async def stop(self) -> None:
+        """Draw what is left: a backlog a flush at a time, frames and keys in between (while
+        someone types, their keys draw it); all at once if the turn is cancelled meanwhile."""
         if self.timer is not None and not self.flushing:
             self.timer.stop()
             self.timer = None
-        await self.flush()  # after one in flight, if any
-        while self.pending:  # a backlog is drawn a flush at a time, frames (and keys) between
-            await asyncio.sleep(BACKLOG_PAUSE)
-            await self.flush()
-        if self.timer is not None:
-            self.timer.stop()
-            self.timer = None
-        _streaming.discard(self)
-        if self.sections:
-            self.sections[-1].live = False
+        try:
+            await self.flush()  # after one in flight, if any
+            while self.pending:
+                await asyncio.sleep(BACKLOG_PAUSE)
+                if not self._typing_draws():
+                    await self.flush()
+        except asyncio.CancelledError:
+            self.owner.call_later(self._flush_all)  # nothing streamed may go missing on screen
+            raise
+        finally:
+            if self.timer is not None:
+                self.timer.stop()
+                self.timer = None
+            _streaming.discard(self)
+            if self.sections:
+                self.sections[-1].live = False
+
+    async def _flush_all(self) -> None:
+        async with self.lock:
+            text, self.pending = "".join(self.pending), []
+            if text:
+                await self._write(text)
+
+    def _typing_draws(self) -> bool:
+        """Someone is typing and their keys are drawing the text (see `after_keystroke`)."""
+        now = time.monotonic()
+        return now - _last_keystroke < TYPING_WINDOW and now - self.flushed_at < TYPING_WINDOW
