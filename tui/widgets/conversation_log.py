@@ -22,12 +22,23 @@ class ConversationLog(VerticalScroll):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._fit_timer: Timer | None = None
+        self._fit_queued = False
         self._width = 0
 
     def fit_soon(self) -> None:
-        """Fold and unfold sections once the current layout is done (at most one pass queued)."""
-        if self._fit_timer is None and self.is_mounted:
+        """Fold and unfold sections a moment after scrolling stops (one pass for a burst)."""
+        if self._fit_timer is None and not self._fit_queued and self.is_mounted:
             self._fit_timer = self.set_timer(FIT_DELAY, self._fit)
+
+    def fit_after_frame(self) -> None:
+        """Fold and unfold right after the frame being drawn: new text was just drawn (after a
+        keystroke, or on the clock), so its folding follows in the same gap between keys."""
+        if not self._fit_queued and self.is_mounted:
+            if self._fit_timer is not None:
+                self._fit_timer.stop()
+                self._fit_timer = None
+            self._fit_queued = True
+            self.call_after_refresh(self._fit)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -38,7 +49,7 @@ class ConversationLog(VerticalScroll):
         # The content grew or shrank (a page mounted, a reply streamed): an anchored log has
         # moved its view without a scroll event.
         if old.height != new.height:
-            self.fit_soon()
+            self.fit_after_frame()
 
     def on_resize(self) -> None:
         if self.size.width != self._width:
@@ -57,6 +68,7 @@ class ConversationLog(VerticalScroll):
 
     def _fit(self) -> None:
         self._fit_timer = None
+        self._fit_queued = False
         if not self.is_mounted or not self.size.height:
             return
         try:

@@ -53,6 +53,7 @@ class ConversationPane(Vertical):
         self.pane = Pane(pane)
         self.session = session
         self.advice = None
+        self._advisor_text = ""  # what the advisor label shows
         self._older_rows: list = []  # stored messages not mounted yet (oldest first)
 
     # -- layout ----------------------------------------------------------------------------
@@ -234,7 +235,9 @@ class ConversationPane(Vertical):
         label = self.query_one(f"#advisor-{self.pane}", Static)
         self.advice = None
         if len(prompt.strip()) < 8:
-            label.update("")
+            if self._advisor_text:
+                self._advisor_text = ""
+                label.update("")
             label.remove_class("agrees", "disagrees")
             return
         from core.advisor.matrix import advise
@@ -244,7 +247,10 @@ class ConversationPane(Vertical):
         auto = self.pane in self.session.auto_route  # auto mode follows the advisor: nothing to apply
         agrees = auto or current == self.advice.model
         name = self.advice.model.capitalize()
-        label.update(f"auto → {name}" if auto else f"advisor: {name} ✓" if agrees else f"advisor: {name} · ^G")
+        text = f"auto → {name}" if auto else f"advisor: {name} ✓" if agrees else f"advisor: {name} · ^G"
+        if text != self._advisor_text:  # every keystroke lands here; a new text re-lays out the screen
+            self._advisor_text = text
+            label.update(text)
         label.set_class(agrees, "agrees")
         label.set_class(not agrees, "disagrees")
         label.tooltip = f"{self.advice.reason} (route: {self.advice.route})"
