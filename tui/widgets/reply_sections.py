@@ -51,7 +51,10 @@ def flush_after_keystroke() -> None:
     global _last_keystroke
     _last_keystroke = time.monotonic()
     for stream in list(_streaming):
-        stream.after_keystroke()
+        if stream.owner.is_mounted:
+            stream.after_keystroke()
+        else:  # its app ended mid-stream
+            _streaming.discard(stream)
 
 
 _streaming = weakref.WeakSet()
