@@ -74,11 +74,11 @@ async def resume_once(store_path: str, project: str, expected: int) -> dict:
     app.main._restore_history = timed_restore
     async with app.run_test(size=(160, 48)):
         await interactive.wait()
-        from tui.widgets.conversation import OlderMessages
+        from tui.widgets.conversation import ReplyView, UserMessage
         from tui.widgets.pane import HISTORY_PAGE
 
-        shown = sum(
-            len([w for w in app.pane(pane).log_view.children if not isinstance(w, OlderMessages)])
+        shown = sum(  # messages only: the empty demo session also shows its first-run prompts
+            len([w for w in app.pane(pane).log_view.children if isinstance(w, (UserMessage, ReplyView))])
             for pane in ("plan", "exec")
         )
     store.close()
