@@ -37,8 +37,8 @@ BACKLOG_PAUSE = 1 / 16  # between the flushes that draw a backlog when the reply
 # before the next key, instead of on a clock that sooner or later lands on a key and makes it
 # wait for a whole layout. No more often than this, so fast typing doesn't flush per key.
 TYPING_FLUSH_SECONDS = 1 / 16
-# Within this long after a key the clock leaves the drawing to the next key (the clock still
-# draws if no key came to do it for this long).
+# Within this long after a key the clock leaves the drawing to the next key (once typing
+# pauses this long, the clock draws again).
 TYPING_WINDOW = 0.4
 
 _last_keystroke = 0.0
@@ -225,6 +225,5 @@ class SectionedStream:
                 await self._write(text)
 
     def _typing_draws(self) -> bool:
-        """Someone is typing and their keys are drawing the text (see `after_keystroke`)."""
-        now = time.monotonic()
-        return now - _last_keystroke < TYPING_WINDOW and now - self.flushed_at < TYPING_WINDOW
+        """Someone is typing: their next key draws the text (see `after_keystroke`)."""
+        return time.monotonic() - _last_keystroke < TYPING_WINDOW
