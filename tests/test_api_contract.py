@@ -167,25 +167,52 @@ def test_missing_fields_fall_back_to_the_bundled_row_and_the_line_is_never_guess
 
 async def test_capability_cache_refresh_and_offline_fallback(tmp_path, segue_home):
     with Simulator(pacing=False) as sim:
-        client = make_client(demo_endpoint(sim.base_url), max_retries=0)
-        fetched = await capabilities.load(client, sim.base_url)
-        await client.close()
+        fetched = await capabilities.load(demo_endpoint(sim.base_url))
         base_url = sim.base_url
     assert fetched.fresh and fetched.ids == list(TABLE)
     assert (segue_home / capabilities.CACHE_FILE).is_file()
     # The simulator is gone: the fresh disk copy serves, without asking.
-    offline = make_client(demo_endpoint(base_url), max_retries=0)
-    again = await capabilities.load(offline, base_url)
+    offline = demo_endpoint(base_url)
+    again = await capabilities.load(offline)
     assert again.fresh and again.ids == fetched.ids
     # A day later it is stale: the refresh fails offline, so the stale copy serves, marked not fresh.
     later = datetime.now(timezone.utc) + capabilities.REFRESH_AFTER + timedelta(minutes=1)
     assert capabilities.cached(base_url, now=later).fresh is False
-    stale = await capabilities.load(offline, base_url, refresh=True)
+    stale = await capabilities.load(offline, refresh=True)
     assert not stale.fresh and stale.ids == fetched.ids
     # Another base URL never gets this one's answers: offline, it starts from the bundled table.
-    other = await capabilities.load(offline, "http://127.0.0.1:9/elsewhere")
+    other = await capabilities.load(demo_endpoint("http://127.0.0.1:9/elsewhere"))
     assert not other.fresh and other.ids == [caps.id for caps in capabilities.BUNDLED]
-    await offline.close()
+
+
+async def test_the_models_list_is_the_sdk_request_without_the_sdk(monkeypatch):
+    """The list is fetched over plain HTTP with the SDK's request: key and version headers, cursor
+    paging with after_id = last_id, every page kept; the simulator refuses it without them."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    monkeypatch.setattr(capabilities, "MODELS_PAGE_SIZE", 5)
+    with Simulator(pacing=False) as sim:
+        catalog = await capabilities.fetch(demo_endpoint(sim.base_url), remember=False)
+        pages = list(sim.model_list_requests)
+        assert catalog.ids == list(TABLE) and len(TABLE) > 10
+        assert [page["query"] for page in pages] == [
+            {"limit": "5"}, {"limit": "5", "after_id": list(TABLE)[4]}, {"limit": "5", "after_id": list(TABLE)[9]},
+        ]
+        assert all(page["headers"]["anthropic-version"] == capabilities.ANTHROPIC_VERSION for page in pages)
+        assert "x-api-key" not in pages[0]["headers"], "the simulator's log never keeps the key"
+        # The same list through the SDK, for comparison: the same models, the same fields.
+        sdk = make_client(demo_endpoint(sim.base_url), max_retries=0)
+        through_sdk = [model.model_dump(mode="json") async for model in sdk.models.list(limit=100)]
+        await sdk.close()
+        assert {caps.id: caps for caps in map(capabilities.from_api, through_sdk)} == catalog.models
+        for headers, status in (({"anthropic-version": "2023-06-01"}, 401), ({"x-api-key": "k"}, 400)):
+            request = urllib.request.Request(f"{sim.base_url}/v1/models", headers=headers)
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=10)
+            assert refused.value.code == status
+            assert json.loads(refused.value.read())["type"] == "error"
 
 
 async def test_effort_change_reaches_the_request(simulator, tmp_path):
