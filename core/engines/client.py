@@ -34,6 +34,27 @@ def demo_endpoint(base_url: str) -> Endpoint:
     return Endpoint(base_url, DEMO_API_KEY, demo=True)
 
 
+_sdk_imported = False
+
+
+def import_sdk() -> None:
+    """Import the `anthropic` SDK (idempotent, any thread). It takes most of a second (its
+    pydantic types), so the TUI runs it in a worker thread after the input is ready."""
+    global _sdk_imported
+    import anthropic  # noqa: F401
+
+    _sdk_imported = True
+
+
+async def sdk_ready() -> None:
+    """Return once the SDK is imported, importing it in a thread if needed: the event loop
+    (keys, frames) never waits for it. A second caller meanwhile waits on the same import."""
+    if not _sdk_imported:
+        import asyncio
+
+        await asyncio.to_thread(import_sdk)
+
+
 def make_client(endpoint: Endpoint, max_retries: int = 2):
     """An AsyncAnthropic for `endpoint`. The SDK retries 429/529 before a stream starts."""
     from anthropic import AsyncAnthropic

@@ -125,10 +125,13 @@ class MainScreen(Screen):
         self.handoff.refresh_context_line()
         # After the first paint: importing and arming the watcher is not worth a later first frame.
         self.call_after_refresh(self._start_watching)
-        self.call_after_refresh(self.run_worker, _warm_up, thread=True, group="warm-up", name="warm-up")
         self.call_after_refresh(gc_pauses.tune)
-        # The endpoint's model capabilities (disk cache, then the Models API): offline keeps the bundled table.
+        # The endpoint's model capabilities (disk cache, then the Models API over plain HTTP, in a
+        # thread): offline keeps the bundled table. It does not wait for the SDK.
         self.call_after_refresh(lambda: self.run_worker(self.session.load_models(), group="models", exclusive=True))
+        # The SDK last: the input takes keys meanwhile, and a send made before it is ready waits
+        # for it (Session.ready_client) instead of failing.
+        self.call_after_refresh(self.run_worker, _warm_up, thread=True, group="warm-up", name="warm-up")
         await self.costs.reload_costs(resumed=True)
 
     def _start_watching(self) -> None:
@@ -203,7 +206,7 @@ class MainScreen(Screen):
             self.session.project_dir,
             store=self.store,
             session_id=session_id,
-            client=self.session.client,
+            client=self.session.client_if_made,  # shared if made; never imports the SDK here
             claude_code_endpoint=self.session.claude_code_endpoint,
             engines=dict(self.session.engines),
         )
@@ -354,7 +357,7 @@ class MainScreen(Screen):
                 self.switch_model(pane, model_id)
 
         self.app.push_screen(
-            ModelPicker(pane, current, self.session.client, cached_prefix_tokens=self.costs.cached_prefix_tokens(pane)),
+            ModelPicker(pane, current, self.session.endpoint, cached_prefix_tokens=self.costs.cached_prefix_tokens(pane)),
             picked,
         )
 
@@ -460,5 +463,7 @@ class MainScreen(Screen):
 
 def _warm_up() -> None:
     """Import the SDK and the price data off the UI thread, so the first send starts at once."""
-    import anthropic  # noqa: F401
+    from core.engines.client import import_sdk
+
+    import_sdk()
     import genai_prices  # noqa: F401
