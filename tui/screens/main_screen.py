@@ -39,6 +39,9 @@ from tui.widgets.cost_meter import CostMeter
 from tui.widgets.pane import ConversationPane
 
 
+WARM_UP_AT_THE_LATEST = 0.5  # seconds after mounting: when the watcher cannot arm, or is slow
+
+
 def _short_path(path: Path) -> str:
     home = Path.home()
     try:
@@ -95,6 +98,7 @@ class MainScreen(Screen):
         self.resumed = resumed
         self.costs = CostTracker(self)
         self.handoff = Handoff(self)
+        self._warming_up = False
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -129,10 +133,16 @@ class MainScreen(Screen):
         # The endpoint's model capabilities (disk cache, then the Models API over plain HTTP, in a
         # thread): offline keeps the bundled table. It does not wait for the SDK.
         self.call_after_refresh(lambda: self.run_worker(self.session.load_models(), group="models", exclusive=True))
-        # The SDK last: the input takes keys meanwhile, and a send made before it is ready waits
-        # for it (Session.ready_client) instead of failing.
-        self.call_after_refresh(self.run_worker, _warm_up, thread=True, group="warm-up", name="warm-up")
+        # The SDK last (most of a second of imports, which would slow the rest by sharing the
+        # GIL): once the watcher is armed, or after WARM_UP_AT_THE_LATEST. The input takes keys
+        # meanwhile, and a send made before it is ready waits for it (Session.ready_client).
+        self.set_timer(WARM_UP_AT_THE_LATEST, self._warm_up)
         await self.costs.reload_costs(resumed=True)
+
+    def _warm_up(self) -> None:
+        if not self._warming_up:
+            self._warming_up = True
+            self.run_worker(_warm_up, thread=True, group="warm-up", name="warm-up")
 
     def _start_watching(self) -> None:
         self.run_worker(
@@ -404,6 +414,8 @@ class MainScreen(Screen):
     @on(ProjectFilesChanged)
     def _project_files_changed(self, event: ProjectFilesChanged) -> None:
         self.handoff.files_changed(event)
+        if event.initial:
+            self._warm_up()  # the watcher is armed: the rest of start-up is done or nearly
 
     # -- other screens ---------------------------------------------------------------------
 
