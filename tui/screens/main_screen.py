@@ -107,11 +107,18 @@ class MainScreen(Screen):
         with Horizontal(id="panes"):
             for pane in PANES:
                 yield ConversationPane(pane, self.session)
-            yield self._checklist()
+            # The plan checklist is mounted after the first frame (_mount_checklist).
         with Horizontal(id="session-bar"):
             yield CostMeter(self.settings.opus_model, id="cost-meter")
             yield Static("", id="file-notice")
         yield Footer(compact=True)
+
+    def _mount_checklist(self) -> None:
+        # Hidden until the active plan has steps: its imports and styles are not worth a later
+        # first frame. A session opened meanwhile (open_session) mounted one already.
+        panes = self.query_one("#panes")
+        if panes.is_attached and not self.query("#plan-checklist"):  # not attached: the app is quitting
+            panes.mount(self._checklist())
 
     def _checklist(self):
         from core.handoff.context_files import active_plan_path
@@ -129,6 +136,7 @@ class MainScreen(Screen):
         self.handoff.refresh_context_line()
         # After the first paint: importing and arming the watcher is not worth a later first frame.
         self.call_after_refresh(self._start_watching)
+        self.call_after_refresh(self._mount_checklist)
         self.call_after_refresh(gc_pauses.tune)
         # The endpoint's model capabilities (disk cache, then the Models API over plain HTTP, in a
         # thread): offline keeps the bundled table. It does not wait for the SDK.
