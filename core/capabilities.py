@@ -260,65 +260,22 @@ def save(base_url: str | None, raw_models: list[dict[str, Any]], *, now: datetim
         log.warning("could not cache model capabilities: %s", error)
 
 
-ANTHROPIC_VERSION = "2023-06-01"  # the API version header the SDK sends
-MODELS_PAGE_SIZE = 100  # the Models API takes 1-1000 per page (default 20)
-FETCH_TIMEOUT = 15.0  # seconds per page; meanwhile the cached or bundled table serves
-
-
 async def fetch(endpoint: Any, *, now: datetime | None = None, remember: bool = True) -> Catalog:
     """The Models API's list (all pages), saved to the disk cache if `remember`; raises on failure.
 
-    `endpoint`: a core.engines.client.Endpoint (base_url None: ANTHROPIC_BASE_URL or the API).
-    The request is the one the SDK makes (see `_get_model_pages`), sent with the standard
-    library in a thread: the list is JSON we keep as dicts, and importing the SDK for it would
-    hold the catalog back most of a second at start-up.
+    `endpoint`: a core.engines.client.Endpoint. The request is the SDK's, made without the SDK
+    (client.list_models, in a thread): importing it for a list of JSON objects would hold the
+    catalog back most of a second at start-up.
     """
     import asyncio
 
-    raw = await asyncio.to_thread(_get_model_pages, _key(endpoint.base_url), endpoint.api_key)
+    from core.engines.client import list_models
+
+    raw = await asyncio.to_thread(list_models, endpoint)
     if remember:
         save(endpoint.base_url, raw, now=now)
     now = now or datetime.now(timezone.utc)
     return Catalog({caps.id: caps for caps in map(from_api, raw) if caps.id}, fresh=True, fetched_at=now)
-
-
-def _get_model_pages(base_url: str, api_key: str) -> list[dict[str, Any]]:
-    """GET {base_url}/v1/models as the SDK's models.list does: x-api-key and anthropic-version
-    headers, `limit`, then `after_id` = the page's `last_id` while `has_more`. Proxies come from
-    the environment (as the SDK's client takes them); TLS trusts the OS store like the SDK's."""
-    import urllib.parse
-    import urllib.request
-
-    headers = {"x-api-key": api_key, "anthropic-version": ANTHROPIC_VERSION, "accept": "application/json"}
-    token = os.environ.get("ANTHROPIC_AUTH_TOKEN")
-    if token:  # a gateway's bearer token, which the SDK also reads from the environment
-        headers["authorization"] = f"Bearer {token}"
-    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=_tls_context()))
-    raw: list[dict[str, Any]] = []
-    query: dict[str, Any] = {"limit": MODELS_PAGE_SIZE}
-    while True:
-        request = urllib.request.Request(f"{base_url}/v1/models?{urllib.parse.urlencode(query)}", headers=headers)
-        with opener.open(request, timeout=FETCH_TIMEOUT) as response:  # an HTTP error status raises
-            page = json.loads(response.read())
-        data = page.get("data") if isinstance(page, dict) else None
-        if not isinstance(data, list):
-            raise ValueError("the Models API answered without a list of models")
-        raw.extend(model for model in data if isinstance(model, dict))
-        last_id = page.get("last_id")
-        if not page.get("has_more") or not data or not isinstance(last_id, str):
-            return raw
-        query = {"limit": MODELS_PAGE_SIZE, "after_id": last_id}
-
-
-def _tls_context():
-    """The OS trust store through truststore (what the SDK's HTTP client uses), else Python's default."""
-    import ssl
-
-    try:
-        import truststore
-    except ImportError:
-        return ssl.create_default_context()
-    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 async def load(endpoint: Any, *, refresh: bool = False, remember: bool = True) -> Catalog:

@@ -243,13 +243,6 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = self._route()
         if path == "/v1/models" or path.startswith("/v1/models/"):
             self.sim._record(path, query, self.headers, {})
-            # What the real API refuses: no key, or no API version.
-            if not (self.headers.get("x-api-key") or self.headers.get("authorization")):
-                self._send_error(401, "authentication_error", "x-api-key header is required", request_id)
-                return
-            if not self.headers.get("anthropic-version"):
-                self._send_error(400, "invalid_request_error", "anthropic-version: header is required", request_id)
-                return
         if path == "/v1/models":
             self._send_json(200, _models_page(query), request_id)
         elif path.startswith("/v1/models/"):

@@ -85,8 +85,9 @@ handoff.files_changed = files_changed
 def simulator_answers():
     # A request the app itself makes; it waits in the reserved port's backlog until the server runs.
     import json, urllib.request
+    from core.engines.client import ANTHROPIC_VERSION
     request = urllib.request.Request(
-        endpoint.base_url + "/v1/models?limit=1", headers={"x-api-key": endpoint.api_key, "anthropic-version": "2023-06-01"}
+        endpoint.base_url + "/v1/models?limit=1", headers={"x-api-key": endpoint.api_key, "anthropic-version": ANTHROPIC_VERSION}
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200 and json.loads(response.read())["data"]
