@@ -87,7 +87,8 @@ def list_models(endpoint: Endpoint) -> list[dict]:
     token = os.environ.get("ANTHROPIC_AUTH_TOKEN")
     if token:
         headers["authorization"] = f"Bearer {token}"
-    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=_tls_context()))
+    tls = [urllib.request.HTTPSHandler(context=_tls_context())] if base_url.startswith("https:") else []
+    opener = urllib.request.build_opener(*tls)
     models: list[dict] = []
     query: dict[str, object] = {"limit": MODELS_PAGE_SIZE}
     while True:
