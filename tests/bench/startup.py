@@ -7,8 +7,9 @@ serving (a GET /v1/models to it has answered 200), the store open, the watcher a
 first batch handled) and the planning input focused; the hello app once its first frame is up
 and its queue is empty. Target <= 2x. The SDK and the models list are not part of it: the
 input takes keys before they are loaded, and a send made meanwhile waits for the SDK.
-"SDK + models" (Segue only, no target): settled, and also the `anthropic` SDK imported (the
-warm-up worker done) and the models list loaded from the simulator (fresh). Its ratio is to
+"SDK + models" (Segue only, no target): settled, and also the `anthropic` SDK and the price
+data imported (the warm-up thread done, which starts once the watcher is armed and the models
+list is in) and the models list loaded from the simulator (fresh). Its ratio is to
 the hello app's settled time, for scale.
 Segue starts as `segue --demo` does (tui.launch.run_app): the simulator's port reserved before
 the first frame, its server started after it.
@@ -81,6 +82,14 @@ def files_changed(event):
     if event.initial:
         armed.set()
 handoff.files_changed = files_changed
+import threading
+import tui.screens.main_screen as main_screen_module
+warmed_up = threading.Event()  # the SDK and the price data imported (the warm-up thread done)
+original_warm_up = main_screen_module._warm_up
+def warm_up():
+    original_warm_up()
+    warmed_up.set()
+main_screen_module._warm_up = warm_up
 
 def simulator_answers():
     # A request the app itself makes; it waits in the reserved port's backlog until the server runs.
@@ -101,8 +110,10 @@ async def settled(pilot):
     assert app.focused is not None and app.main.pane("plan") in app.focused.ancestors_with_self, app.focused
     if MODE == "sdk":
         from core import capabilities
-        for worker in [w for w in app.workers if w.group in ("models", "warm-up")]:
+        for worker in [w for w in app.workers if w.group == "models"]:
             await worker.wait()
+        # The warm-up starts after the watcher and the models list (or 0.5 s): wait for its end.
+        assert await asyncio.to_thread(warmed_up.wait, 60)
         assert "anthropic" in sys.modules and capabilities.current().fresh
     mark_and_exit(app)
 """ + AUTOPILOT + """

@@ -39,7 +39,7 @@ from tui.widgets.cost_meter import CostMeter
 from tui.widgets.pane import ConversationPane
 
 
-WARM_UP_AT_THE_LATEST = 0.5  # seconds after mounting: when the watcher cannot arm, or is slow
+AFTER_START_UP_AT_THE_LATEST = 0.5  # seconds after mounting: a watcher that cannot arm, a slow network
 
 
 def _short_path(path: Path) -> str:
@@ -98,7 +98,8 @@ class MainScreen(Screen):
         self.resumed = resumed
         self.costs = CostTracker(self)
         self.handoff = Handoff(self)
-        self._warming_up = False
+        self._start_up_steps = {"watcher", "models"}  # then _after_start_up
+        self._started_up = False
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -114,8 +115,8 @@ class MainScreen(Screen):
         yield Footer(compact=True)
 
     def _mount_checklist(self) -> None:
-        # Hidden until the active plan has steps: its imports and styles are not worth a later
-        # first frame. A session opened meanwhile (open_session) mounted one already.
+        # Hidden until the active plan has steps: its imports and styles wait for the rest of
+        # start-up. A session opened meanwhile (open_session) mounted one already.
         panes = self.query_one("#panes")
         if panes.is_attached and not self.query("#plan-checklist"):  # not attached: the app is quitting
             panes.mount(self._checklist())
@@ -134,23 +135,33 @@ class MainScreen(Screen):
         if self.store is not None and self.resumed:
             self.call_after_refresh(self._restore_history)
         self.handoff.refresh_context_line()
-        # After the first paint: importing and arming the watcher is not worth a later first frame.
+        # After the first paint, what start-up needs first: the watcher armed and the endpoint's
+        # model capabilities (disk cache, then the Models API over plain HTTP in a thread; offline,
+        # the bundled table), neither waiting for the SDK. Then the rest (_after_start_up).
         self.call_after_refresh(self._start_watching)
-        self.call_after_refresh(self._mount_checklist)
         self.call_after_refresh(gc_pauses.tune)
-        # The endpoint's model capabilities (disk cache, then the Models API over plain HTTP, in a
-        # thread): offline keeps the bundled table. It does not wait for the SDK.
-        self.call_after_refresh(lambda: self.run_worker(self.session.load_models(), group="models", exclusive=True))
-        # The SDK last (most of a second of imports, which would slow the rest by sharing the
-        # GIL): once the watcher is armed, or after WARM_UP_AT_THE_LATEST. The input takes keys
-        # meanwhile, and a send made before it is ready waits for it (Session.ready_client).
-        self.set_timer(WARM_UP_AT_THE_LATEST, self._warm_up)
+        self.call_after_refresh(lambda: self.run_worker(self._load_models(), group="models", exclusive=True))
+        self.set_timer(AFTER_START_UP_AT_THE_LATEST, self._after_start_up)
         await self.costs.reload_costs(resumed=True)
 
-    def _warm_up(self) -> None:
-        if not self._warming_up:
-            self._warming_up = True
-            self.run_worker(_warm_up, thread=True, group="warm-up", name="warm-up")
+    async def _load_models(self) -> None:
+        await self.session.load_models()
+        self._start_up_step_done("models")
+
+    def _start_up_step_done(self, step: str) -> None:
+        self._start_up_steps.discard(step)
+        if not self._start_up_steps:
+            self._after_start_up()
+
+    def _after_start_up(self) -> None:
+        """The hidden plan checklist and the SDK (most of a second of imports, which would slow
+        the steps before by sharing the GIL). The input takes keys meanwhile, and a send made
+        before the SDK is ready waits for it (Session.ready_client)."""
+        if self._started_up:
+            return
+        self._started_up = True
+        self._mount_checklist()
+        self.run_worker(_warm_up, thread=True, group="warm-up", name="warm-up")
 
     def _start_watching(self) -> None:
         self.run_worker(
@@ -423,7 +434,7 @@ class MainScreen(Screen):
     def _project_files_changed(self, event: ProjectFilesChanged) -> None:
         self.handoff.files_changed(event)
         if event.initial:
-            self._warm_up()  # the watcher is armed: the rest of start-up is done or nearly
+            self._start_up_step_done("watcher")
 
     # -- other screens ---------------------------------------------------------------------
 
