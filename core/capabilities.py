@@ -260,27 +260,34 @@ def save(base_url: str | None, raw_models: list[dict[str, Any]], *, now: datetim
         log.warning("could not cache model capabilities: %s", error)
 
 
-async def fetch(client: Any, base_url: str | None, *, now: datetime | None = None, remember: bool = True) -> Catalog:
-    """The Models API's list (all pages), saved to the disk cache if `remember`; raises what the SDK raises."""
-    raw: list[dict[str, Any]] = []
-    async for model in client.models.list(limit=100):
-        raw.append(model.model_dump(mode="json") if hasattr(model, "model_dump") else dict(model))
+async def fetch(endpoint: Any, *, now: datetime | None = None, remember: bool = True) -> Catalog:
+    """The Models API's list (all pages), saved to the disk cache if `remember`; raises on failure.
+
+    `endpoint`: a core.engines.client.Endpoint. The request is the SDK's, made without the SDK
+    (client.list_models, in a thread): importing it for a list of JSON objects would hold the
+    catalog back most of a second at start-up.
+    """
+    import asyncio
+
+    from core.engines.client import list_models
+
+    raw = await asyncio.to_thread(list_models, endpoint)
     if remember:
-        save(base_url, raw, now=now)
+        save(endpoint.base_url, raw, now=now)
     now = now or datetime.now(timezone.utc)
     return Catalog({caps.id: caps for caps in map(from_api, raw) if caps.id}, fresh=True, fetched_at=now)
 
 
-async def load(client: Any, base_url: str | None, *, refresh: bool = False, remember: bool = True) -> Catalog:
+async def load(endpoint: Any, *, refresh: bool = False, remember: bool = True) -> Catalog:
     """The catalog to use: a fresh disk copy, else the Models API, else a stale copy, else bundled.
 
     `remember=False` (the demo simulator on a throwaway port) neither reads nor writes the disk cache.
     """
-    disk = cached(base_url) if remember else None
+    disk = cached(endpoint.base_url) if remember else None
     if disk is not None and disk.fresh and not refresh:
         return disk
     try:
-        return await fetch(client, base_url, remember=remember)
+        return await fetch(endpoint, remember=remember)
     except Exception as error:  # noqa: BLE001 - offline start must still work
         log.info("model list unavailable (%s); using the %s table", error, "cached" if disk else "bundled")
         if disk is not None:

@@ -54,7 +54,7 @@ async def budget_verdict(
         return None
     request, _, _ = session.request_for(pane, prompt, route=route)
     estimate = estimate_output_tokens(prompt, request.model, request.max_tokens, thinking_budget=request.thinking_estimate)
-    projected = await project_cost(session.client, request.model, request.params(), estimate)
+    projected = await project_cost(await session.ready_client(), request.model, request.params(), estimate)
     return check_before_send(limits, spent_session, spent_today, projected or Decimal(0))
 
 
@@ -88,7 +88,7 @@ async def auto_route(session: Any, pane: str, prompt: str, factor: float, advice
     routed, _, _ = session.request_for(pane, prompt, route=route)
     manual, _, _ = session.request_for(pane, prompt)
     # The input is the same text either way: counted once (one count_tokens request), priced per model.
-    input_tokens = await count_input_tokens(session.client, routed.model, routed.params())
+    input_tokens = await count_input_tokens(await session.ready_client(), routed.model, routed.params())
     pick_usd = _projected(prompt, routed, input_tokens)
     manual_usd = _projected(prompt, manual, input_tokens)
     return AutoVerdict(route, pick_usd, manual_usd, ask=needs_confirmation(pick_usd, manual_usd, factor))

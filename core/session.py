@@ -15,20 +15,22 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import capabilities
 from core.costs import pricing
-from core.engines.client import Endpoint, make_client
+from core.engines.client import Endpoint, make_client, sdk_ready
 from core.handoff.exec_context import ExecContext
 from core.panes import PANES, Pane
 from core.history import SAFETY_MARGIN, trim_history
 from core.token_estimate import CHARS_PER_TOKEN
 from core.events import TextDelta, ThinkingDelta, TurnDone, TurnEvent, TurnFailed, TurnStarted, UsageUpdate
 from core.settings import Settings
-from core.engines.api import ApiEngine, TurnRequest
-from core.engines.base import Engine
 from core.costs.usage import TokenUsage
+
+if TYPE_CHECKING:  # the engines are made at the first turn; importing them is not start-up work
+    from core.engines.api import TurnRequest
+    from core.engines.base import Engine
 
 FLUSH_INTERVAL = 0.5  # seconds between partial-text writes while streaming (DESIGN.md)
 
@@ -122,16 +124,30 @@ class Session:
 
     @property
     def client(self) -> Any:
+        """The SDK client, made on first use. Importing the SDK takes most of a second: code on
+        the event loop awaits `ready_client()` instead, which imports it in a thread."""
         if self._client is None:
             # Segue retries itself, visibly (core.engines.api); the SDK's silent retries would hide waits.
             self._client = make_client(self.endpoint, max_retries=0)
         return self._client
 
+    @property
+    def client_if_made(self) -> Any:
+        """The client when one exists already (to share it), else None; never imports the SDK."""
+        return self._client
+
+    async def ready_client(self) -> Any:
+        """The client, once the SDK is imported (in a thread if it is not yet): a send made
+        while the app is still loading the SDK waits here, it is neither refused nor lost."""
+        await sdk_ready()
+        return self.client
+
     async def load_models(self, *, refresh: bool = False) -> capabilities.Catalog:
-        """Load the endpoint's model capabilities (disk cache, Models API, bundled) and use them."""
-        catalog = await capabilities.load(
-            self.client, self.endpoint.base_url, refresh=refresh, remember=not self.endpoint.demo
-        )
+        """Load the endpoint's model capabilities (disk cache, Models API, bundled) and use them.
+
+        Plain HTTP (capabilities.fetch): the list does not wait for the SDK to be imported.
+        """
+        catalog = await capabilities.load(self.endpoint, refresh=refresh, remember=not self.endpoint.demo)
         capabilities.use(catalog)
         return catalog
 
@@ -222,6 +238,8 @@ class Session:
             - int(sum(len(block.get("text", "")) for block in context.blocks) * SAFETY_MARGIN) // CHARS_PER_TOKEN
             - int(len(prompt) * SAFETY_MARGIN) // CHARS_PER_TOKEN
         )
+        from core.engines.api import TurnRequest
+
         history, trimmed = trim_history(state.history, max(room, 0))
         messages = [*history, {"role": "user", "content": prompt}]
         # Both panes think where the model can (adaptive models steer it with effort); the
@@ -268,6 +286,8 @@ class Session:
             final: TurnDone | TurnFailed | None = None
             saved: Future | None = None  # the final writes, once handed to the store's writer
             try:
+                if self.engines.get(pane, "api") == "api":
+                    await self.ready_client()  # right after start-up the SDK may still be loading
                 async for event in self.engine_for(pane).turn(request, cancel):
                     if isinstance(event, TextDelta):
                         recorder.text += event.text
@@ -353,6 +373,8 @@ class Session:
                 preflight=self._claude_preflight,
             )
         # The API engine: a streamed turn, with the pane's tools unless they are switched off.
+        from core.engines.api import ApiEngine
+
         return ApiEngine(lambda: self.client, lambda: self.toolbox(pane) if self._uses_tools(pane) else None)
 
     def _remember_claude_session(self, pane: str, claude_session_id: str | None) -> None:

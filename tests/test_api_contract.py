@@ -167,25 +167,54 @@ def test_missing_fields_fall_back_to_the_bundled_row_and_the_line_is_never_guess
 
 async def test_capability_cache_refresh_and_offline_fallback(tmp_path, segue_home):
     with Simulator(pacing=False) as sim:
-        client = make_client(demo_endpoint(sim.base_url), max_retries=0)
-        fetched = await capabilities.load(client, sim.base_url)
-        await client.close()
+        fetched = await capabilities.load(demo_endpoint(sim.base_url))
         base_url = sim.base_url
     assert fetched.fresh and fetched.ids == list(TABLE)
     assert (segue_home / capabilities.CACHE_FILE).is_file()
     # The simulator is gone: the fresh disk copy serves, without asking.
-    offline = make_client(demo_endpoint(base_url), max_retries=0)
-    again = await capabilities.load(offline, base_url)
+    offline = demo_endpoint(base_url)
+    again = await capabilities.load(offline)
     assert again.fresh and again.ids == fetched.ids
     # A day later it is stale: the refresh fails offline, so the stale copy serves, marked not fresh.
     later = datetime.now(timezone.utc) + capabilities.REFRESH_AFTER + timedelta(minutes=1)
     assert capabilities.cached(base_url, now=later).fresh is False
-    stale = await capabilities.load(offline, base_url, refresh=True)
+    stale = await capabilities.load(offline, refresh=True)
     assert not stale.fresh and stale.ids == fetched.ids
     # Another base URL never gets this one's answers: offline, it starts from the bundled table.
-    other = await capabilities.load(offline, "http://127.0.0.1:9/elsewhere")
+    other = await capabilities.load(demo_endpoint("http://127.0.0.1:9/elsewhere"))
     assert not other.fresh and other.ids == [caps.id for caps in capabilities.BUNDLED]
-    await offline.close()
+
+
+async def test_the_models_list_is_the_sdk_request_without_the_sdk(monkeypatch):
+    """The list is fetched over plain HTTP with the SDK's request: key and version headers, cursor
+    paging with after_id = last_id, every page kept, the same models as through the SDK."""
+    from anthropic._constants import ANTHROPIC_API_VERSION
+
+    from core.engines import client
+    from core.simulator import server
+
+    assert client.ANTHROPIC_VERSION == ANTHROPIC_API_VERSION, "send the version the SDK sends"
+    monkeypatch.setattr(client, "MODELS_PAGE_SIZE", 5)
+    monkeypatch.setattr(server, "PRIVATE_HEADERS", frozenset())  # let the log show the key for this test
+    with Simulator(pacing=False) as sim:
+        endpoint = demo_endpoint(sim.base_url)
+        catalog = await capabilities.fetch(endpoint, remember=False)
+        pages = list(sim.model_list_requests)
+        assert catalog.ids == list(TABLE) and len(TABLE) > 10
+        assert [page["query"] for page in pages] == [
+            {"limit": "5"}, {"limit": "5", "after_id": list(TABLE)[4]}, {"limit": "5", "after_id": list(TABLE)[9]},
+        ]
+        for page in pages:
+            assert page["path"] == "/v1/models"
+            assert page["headers"]["x-api-key"] == endpoint.api_key
+            assert page["headers"]["anthropic-version"] == ANTHROPIC_API_VERSION
+        # The same list through the SDK: the same models, the same fields.
+        sdk = make_client(endpoint, max_retries=0)
+        through_sdk = [model.model_dump(mode="json") async for model in sdk.models.list(limit=100)]
+        sdk_headers = list(sim.model_list_requests)[-1]["headers"]
+        await sdk.close()
+        assert {caps.id: caps for caps in map(capabilities.from_api, through_sdk)} == catalog.models
+        assert sdk_headers["anthropic-version"] == ANTHROPIC_API_VERSION
 
 
 async def test_effort_change_reaches_the_request(simulator, tmp_path):

@@ -131,6 +131,7 @@ async def test_space_in_the_checklist_ticks_the_step_in_the_plan_file(simulator,
     plan.write_bytes(PLAN.encode("utf-8"))
     app = make_app(simulator, project)
     async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: app.screen.query(PlanChecklistView))  # mounted after the first frame
         checklist = app.screen.query_one(PlanChecklistView)
         await wait_until(pilot, lambda: checklist.option_count >= 3 and not checklist.has_class("empty"))
         checklist.focus()

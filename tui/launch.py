@@ -20,6 +20,9 @@ def build_app(
     claude_code_endpoint: Endpoint | None = None,
 ):
     """The app for `project`, resuming its last session unless `new_session`."""
+    from tui import gc_pauses
+
+    gc_pauses.starting()  # first: the imports below are most of start-up's objects
     from core.session import Session
     from core.store.database import Store
     from tui.app import SegueApp

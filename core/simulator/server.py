@@ -241,6 +241,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
         request_id = self.sim._next_id("req", self.sim._run)
         path, query = self._route()
+        if path == "/v1/models" or path.startswith("/v1/models/"):
+            self.sim._record(path, query, self.headers, {})
         if path == "/v1/models":
             self._send_json(200, _models_page(query), request_id)
         elif path.startswith("/v1/models/"):
@@ -448,6 +450,7 @@ class Simulator:
         # (bounded: a long demo or a load test must not keep every body in memory).
         self.requests = RequestLog()
         self.count_token_requests = RequestLog()
+        self.model_list_requests = RequestLog()  # GET /v1/models and /v1/models/{id}
         self.base_url: str | None = None
         self._sleep = sleep
         self._stopping = threading.Event()
@@ -525,4 +528,10 @@ class Simulator:
             "body": body,
         }
         with self._lock:
-            (self.requests if path == "/v1/messages" else self.count_token_requests).append(entry, size)
+            if path == "/v1/messages":
+                log = self.requests
+            elif path.startswith("/v1/models"):
+                log = self.model_list_requests
+            else:
+                log = self.count_token_requests
+            log.append(entry, size)

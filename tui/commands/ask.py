@@ -159,13 +159,8 @@ async def _check_model(endpoint, model_id: str) -> None:
     is a warning and the API decides.
     """
     from core import capabilities
-    from core.engines.client import make_client
 
-    client = make_client(endpoint, max_retries=0)
-    try:
-        catalog = await capabilities.load(client, endpoint.base_url, remember=not endpoint.demo)
-    finally:
-        await client.close()
+    catalog = await capabilities.load(endpoint, remember=not endpoint.demo)
     capabilities.use(catalog)
     if catalog.knows(model_id):
         return

@@ -39,6 +39,9 @@ from tui.widgets.cost_meter import CostMeter
 from tui.widgets.pane import ConversationPane
 
 
+AFTER_START_UP_AT_THE_LATEST = 0.5  # seconds after mounting: a watcher that cannot arm, a slow network
+
+
 def _short_path(path: Path) -> str:
     home = Path.home()
     try:
@@ -95,6 +98,8 @@ class MainScreen(Screen):
         self.resumed = resumed
         self.costs = CostTracker(self)
         self.handoff = Handoff(self)
+        self._start_up_steps = {"watcher", "models"}  # then _after_start_up
+        self._started_up = False
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -103,11 +108,18 @@ class MainScreen(Screen):
         with Horizontal(id="panes"):
             for pane in PANES:
                 yield ConversationPane(pane, self.session)
-            yield self._checklist()
+            # The plan checklist is mounted after the first frame (_mount_checklist).
         with Horizontal(id="session-bar"):
             yield CostMeter(self.settings.opus_model, id="cost-meter")
             yield Static("", id="file-notice")
         yield Footer(compact=True)
+
+    def _mount_checklist(self) -> None:
+        # Hidden until the active plan has steps: its imports and styles wait for the rest of
+        # start-up. A session opened meanwhile (open_session) mounted one already.
+        panes = self.query_one("#panes")
+        if panes.is_attached and not self.query("#plan-checklist"):  # not attached: the app is quitting
+            panes.mount(self._checklist())
 
     def _checklist(self):
         from core.handoff.context_files import active_plan_path
@@ -123,13 +135,33 @@ class MainScreen(Screen):
         if self.store is not None and self.resumed:
             self.call_after_refresh(self._restore_history)
         self.handoff.refresh_context_line()
-        # After the first paint: importing and arming the watcher is not worth a later first frame.
+        # After the first paint, what start-up needs first: the watcher armed and the endpoint's
+        # model capabilities (disk cache, then the Models API over plain HTTP in a thread; offline,
+        # the bundled table), neither waiting for the SDK. Then the rest (_after_start_up).
         self.call_after_refresh(self._start_watching)
-        self.call_after_refresh(self.run_worker, _warm_up, thread=True, group="warm-up", name="warm-up")
         self.call_after_refresh(gc_pauses.tune)
-        # The endpoint's model capabilities (disk cache, then the Models API): offline keeps the bundled table.
-        self.call_after_refresh(lambda: self.run_worker(self.session.load_models(), group="models", exclusive=True))
+        self.call_after_refresh(lambda: self.run_worker(self._load_models(), group="models", exclusive=True))
+        self.set_timer(AFTER_START_UP_AT_THE_LATEST, self._after_start_up)
         await self.costs.reload_costs(resumed=True)
+
+    async def _load_models(self) -> None:
+        await self.session.load_models()
+        self._start_up_step_done("models")
+
+    def _start_up_step_done(self, step: str) -> None:
+        self._start_up_steps.discard(step)
+        if not self._start_up_steps:
+            self._after_start_up()
+
+    def _after_start_up(self) -> None:
+        """The hidden plan checklist and the SDK (most of a second of imports, which would slow
+        the steps before by sharing the GIL). The input takes keys meanwhile, and a send made
+        before the SDK is ready waits for it (Session.ready_client)."""
+        if self._started_up:
+            return
+        self._started_up = True
+        self._mount_checklist()
+        self.run_worker(_warm_up, thread=True, group="warm-up", name="warm-up")
 
     def _start_watching(self) -> None:
         self.run_worker(
@@ -203,7 +235,7 @@ class MainScreen(Screen):
             self.session.project_dir,
             store=self.store,
             session_id=session_id,
-            client=self.session.client,
+            client=self.session.client_if_made,  # shared if made; never imports the SDK here
             claude_code_endpoint=self.session.claude_code_endpoint,
             engines=dict(self.session.engines),
         )
@@ -354,7 +386,7 @@ class MainScreen(Screen):
                 self.switch_model(pane, model_id)
 
         self.app.push_screen(
-            ModelPicker(pane, current, self.session.client, cached_prefix_tokens=self.costs.cached_prefix_tokens(pane)),
+            ModelPicker(pane, current, self.session.endpoint, cached_prefix_tokens=self.costs.cached_prefix_tokens(pane)),
             picked,
         )
 
@@ -401,6 +433,8 @@ class MainScreen(Screen):
     @on(ProjectFilesChanged)
     def _project_files_changed(self, event: ProjectFilesChanged) -> None:
         self.handoff.files_changed(event)
+        if event.initial:
+            self._start_up_step_done("watcher")
 
     # -- other screens ---------------------------------------------------------------------
 
@@ -460,5 +494,7 @@ class MainScreen(Screen):
 
 def _warm_up() -> None:
     """Import the SDK and the price data off the UI thread, so the first send starts at once."""
-    import anthropic  # noqa: F401
+    from core.engines.client import import_sdk
+
+    import_sdk()
     import genai_prices  # noqa: F401

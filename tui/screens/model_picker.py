@@ -23,11 +23,12 @@ from core.costs import pricing
 from core.costs.cache_accounting import switch_penalty_text
 from core.panes import Pane
 
-async def fetch_catalog(client: Any) -> list[str]:
-    """Model ids from the API's /v1/models; the SDK's known ids when it cannot answer."""
+async def fetch_catalog(endpoint: Any) -> list[str]:
+    """Model ids from the endpoint's /v1/models; the known ids when it cannot answer."""
+    from core import capabilities
+
     try:
-        page = await client.models.list(limit=100)
-        ids = [model.id for model in page.data]
+        ids = (await capabilities.fetch(endpoint, remember=False)).ids
     except Exception:  # noqa: BLE001 - any failure falls back to the known list
         ids = []
     return ids or list(models.KNOWN_MODEL_IDS)
@@ -63,11 +64,11 @@ class ModelPicker(ModalScreen[str | None]):
     CSS_PATH = "model_picker.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="close_picker", tooltip="Keep the current model")]
 
-    def __init__(self, pane: str, current: str, client: Any, *, cached_prefix_tokens: int = 0) -> None:
+    def __init__(self, pane: str, current: str, endpoint: Any, *, cached_prefix_tokens: int = 0) -> None:
         super().__init__()
         self.pane = Pane.from_label(pane) or Pane.PLAN
         self.current = current
-        self.client = client
+        self.endpoint = endpoint
         self.cached_prefix_tokens = cached_prefix_tokens
         self.ids: list[str] = list(models.KNOWN_MODEL_IDS)
 
@@ -117,7 +118,7 @@ class ModelPicker(ModalScreen[str | None]):
 
     @work(exclusive=True, group="model-catalog")
     async def _load_catalog(self) -> None:
-        ids = await fetch_catalog(self.client)
+        ids = await fetch_catalog(self.endpoint)
         if ids == self.ids:
             return
         self.ids = ids

@@ -65,7 +65,7 @@ async def check_exec_reply(pane: Any, reply_view: Any, text: str) -> list[Findin
         from core.drift.second_opinion import MODEL_ALIAS, record, review
         from tui.messages import UsageUpdated
 
-        result = await review(session.client, models.resolve_model(MODEL_ALIAS), findings)
+        result = await review(await session.ready_client(), models.resolve_model(MODEL_ALIAS), findings)
         record(session, result)
         if result.usage.total:
             pane.post_message(UsageUpdated("exec", result.model, result.usage, live=False))
