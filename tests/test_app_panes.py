@@ -75,7 +75,7 @@ async def test_escape_cancels_mid_reply_and_keeps_the_text(paced_simulator, tmp_
         reply = pane.query(ReplyView).first()
         assert len(reply.text) > 40
         assert len(reply.text) < 2000 * 3, "the reply stopped early"
-        assert "cancelled" in str(reply.query_one("#status").render())
+        assert "cancelled" in str(reply.status_line.render())
         stored = app.store.messages(app.session.id, "exec")
         assert stored[-1].status == "cancelled"
         assert stored[-1].text == reply.text
@@ -165,7 +165,7 @@ async def test_fault_markers_have_the_right_outcome(simulator, tmp_path, marker,
             assert len(simulator.requests) == 2
         else:
             assert stored.status == "failed"
-            assert says in str(reply.query_one("#status").render())
+            assert says in str(reply.status_line.render())
             assert app.query_one(UserMessage).prompt.endswith(marker)
 
 

@@ -33,9 +33,10 @@ async def test_drifting_exec_reply_is_flagged_under_the_reply_with_the_quoted_de
         text = _notice_text(notice)
         assert '"Use optimistic locking (not pessimistic) for order updates." — CLAUDE.md:3' in text
         assert "pessimistic locking because it's simpler" in text
-        # Right under the reply that drifted.
+        # Right under the reply that drifted (its status line is the reply's last widget).
         children = list(log.children)
-        assert isinstance(children[children.index(notice) - 1], ReplyView)
+        reply = log.query(ReplyView).last()
+        assert children[children.index(notice) - 1] is reply.status_line
         assert children.index(notice) == len(children) - 1
         assert not app.pane("plan").log_view.query(DriftNotice)  # only execution replies are checked
 

@@ -177,8 +177,10 @@ async def test_3_full_disk_fails_the_turn_clearly_and_the_next_send_works(simula
         await send_and_wait(pilot, "plan", "Plan a cache " + "with care " * 3000 + "[[sim:fast]] [[sim:tokens=300]]")
         assert app.is_running
         assert any("full" in notice and "not saved" in notice for notice in notices), notices
-        reply = list(app.pane("plan").log_view.children)[-1]
-        assert len(reply.text) > 200  # the reply stays on screen
+        from tui.widgets.conversation import ReplyView
+
+        reply = app.pane("plan").log_view.query(ReplyView).last()
+        assert len(reply.text) > 200 and reply.sections[-1].is_mounted  # the reply stays on screen
 
         conn.execute("PRAGMA max_page_count = 1073741823")  # space is back
         await send_and_wait(pilot, "plan", "Plan a queue [[sim:fast]] [[sim:tokens=40]]")

@@ -126,7 +126,7 @@ class SideBySide(App):
         with VerticalScroll(id="whole"):
             yield Markdown(self.text, id="one")
         with VerticalScroll(id="cut"):
-            yield ReplyView("claude-sonnet-4-5", self.text)
+            yield from ReplyView("claude-sonnet-4-5", self.text).widgets()
 
     CSS = """
     Screen { layout: horizontal; }

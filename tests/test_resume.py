@@ -236,8 +236,8 @@ async def test_a_reply_cut_off_by_a_crash_resumes_as_partial(simulator, project)
             await wait_until(pilot, lambda: app.pane("exec").query(ReplyView))
             await pilot.pause()
             reply = app.pane("exec").query_one(ReplyView)
-            assert reply.has_class("status-shown")
-            assert "partial" in str(reply.query_one("#status").render())
+            assert reply.status_shown
+            assert "partial" in str(reply.status_line.render())
             assert store.messages(session_id, "exec")[-1].status == "partial"
 
 

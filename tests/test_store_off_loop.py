@@ -11,6 +11,7 @@ import pytest
 
 from core.store.database import Store
 from tests.app_pilot import make_app, record_notices, send, sending, turns_done, wait_until
+from tui.widgets.conversation import ReplyView
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ async def test_keys_work_while_another_process_holds_the_write_lock(simulator, p
             await send(pilot, "plan", "Plan a cache [[sim:fast]] [[sim:tokens=300]]")
             plan_log = app.pane("plan").log_view
             # The reply streams onto the screen although none of its rows could be written yet.
-            await wait_until(pilot, lambda: len(getattr(list(plan_log.children)[-1], "text", "")) > 200)
+            await wait_until(pilot, lambda: bool(plan_log.query(ReplyView)) and len(plan_log.query(ReplyView).last().text) > 200)
 
             app.pane("exec").focus_input()
             await pilot.press("h", "i")
@@ -55,7 +56,7 @@ async def test_keys_work_while_another_process_holds_the_write_lock(simulator, p
 
         await turns_done(app)
         await pilot.pause()
-        shown = list(plan_log.children)[-1].text
+        shown = plan_log.query(ReplyView).last().text
         with Store(app.store.path) as reader:
             messages = reader.messages(app.session.id)
             usage = reader.usage_rows(app.session.id)

@@ -82,9 +82,23 @@ class UserMessage(Static):
         self.prompt = prompt
 
 
+class ReplyStatus(Static):
+    """The line under a reply's text: a retry under way, a cancelled or failed reply."""
+
+    DEFAULT_CSS = """
+    ReplyStatus { display: none; padding: 0 1; }
+    ReplyStatus.-shown { display: block; }
+    ReplyStatus.error { color: $error; }
+    ReplyStatus.warning { color: $warning; }
+    ReplyStatus.info { color: $text-muted; }
+    """
+
+
 class ReplyView(Vertical):
-    """One reply: folded thinking, the Markdown text in sections (streamed into the last), and
-    a status line."""
+    """One reply. The widget itself is its head (the model, folded thinking, the tool calls it
+    made); its text sections and its status line are its siblings in the log, right after it
+    (`widgets()`), so a layout reuses the measurements of every section that did not change
+    (inside one growing reply they were all measured again each time it grew)."""
 
     DEFAULT_CSS = """
     ReplyView { height: auto; margin: 0 0 0 0; }
@@ -94,11 +108,6 @@ class ReplyView(Vertical):
     ReplyView Collapsible { display: none; padding: 0; margin: 0; border: none; background: transparent; }
     ReplyView.has-thinking Collapsible { display: block; }
     ReplyView #thinking { color: $text-muted; }
-    ReplyView #status { display: none; padding: 0 1; }
-    ReplyView.status-shown #status { display: block; }
-    ReplyView #status.error { color: $error; }
-    ReplyView #status.warning { color: $warning; }
-    ReplyView #status.info { color: $text-muted; }
     """
 
     def __init__(self, model: str, text: str = "", thinking: str = "") -> None:
@@ -108,10 +117,19 @@ class ReplyView(Vertical):
         self.thinking_text = thinking
         self.stored_status = ""  # e.g. "cancelled — partial reply kept" for a resumed reply
         self._started = time.monotonic()
-        self.sections: list[ReplySection] = []  # made in compose
+        self.sections = [ReplySection(part) for part in (split_sections(text) if text else [""])]
+        self.status_line = ReplyStatus("")
         self._reply_stream: SectionedStream | None = None
         self._thinking_stream: CoalescedStream | None = None
         self._thinking_title = ""
+
+    def widgets(self) -> list[Widget]:
+        """What to mount in the log for this reply, in order."""
+        return [self, *self.sections, self.status_line]
+
+    @property
+    def status_shown(self) -> bool:
+        return self.status_line.has_class("-shown")
 
     @property
     def text(self) -> str:
@@ -130,9 +148,7 @@ class ReplyView(Vertical):
         with Collapsible(title="thinking", collapsed=True, id="thinking-fold"):
             if not self.thinking_text:
                 yield Markdown("", id="thinking")  # streamed into as thinking arrives
-        self.sections = [ReplySection(text) for text in (split_sections(self.text) if self.text else [""])]
-        yield from self.sections  # tool calls are mounted above the first
-        yield Static("", id="status")
+        # Tool calls are mounted here, under the thinking: above the reply's text.
 
     def on_mount(self) -> None:
         self.set_class(bool(self.thinking_text), "has-thinking")
@@ -159,7 +175,7 @@ class ReplyView(Vertical):
     async def append_text(self, fragment: str) -> None:
         self._text_parts.append(fragment)
         if self._reply_stream is None:
-            self._reply_stream = SectionedStream(self, self.sections, before=self.query_one("#status"))
+            self._reply_stream = SectionedStream(self, self.sections, before=self.status_line)
         self._reply_stream.write(fragment)
 
     async def append_thinking(self, fragment: str) -> None:
@@ -175,7 +191,7 @@ class ReplyView(Vertical):
 
     async def add_tool_call(self, widget) -> None:
         """A tool call the model made while replying, shown above the reply's text as it happens."""
-        await self.mount(widget, before=self.sections[0])
+        await self.mount(widget)
 
     def reset_thinking(self) -> None:
         """A retry that starts over regenerates its thinking."""
@@ -190,18 +206,21 @@ class ReplyView(Vertical):
             self._title_thinking_done()
 
     def show_status(self, message: str, level: str = "info") -> None:
-        status = self.query_one("#status", Static)
-        status.update(message)
-        status.set_classes(level)
-        self.add_class("status-shown")
+        self.status_line.update(message)
+        self.status_line.set_classes(f"{level} -shown")
 
     def clear_status(self) -> None:
-        self.remove_class("status-shown")
+        self.status_line.remove_class("-shown")
 
 
 def reply_in_view(log: Widget) -> ReplyView | None:
     """The newest reply with thinking that shows on screen in `log`, else the newest with thinking."""
     with_thinking = [reply for reply in log.query(ReplyView) if reply.has_class("has-thinking")]
     visible = log.content_region if log.is_mounted else None
-    shown = [reply for reply in with_thinking if visible is not None and reply.region.overlaps(visible)]
+
+    def on_screen(reply: ReplyView) -> bool:
+        parts = [reply, *(section for section in reply.sections if section.is_mounted)]
+        return visible is not None and any(part.region.overlaps(visible) for part in parts)
+
+    shown = [reply for reply in with_thinking if on_screen(reply)]
     return (shown or with_thinking or [None])[-1]

@@ -75,5 +75,5 @@ async def check_exec_reply(pane: Any, reply_view: Any, text: str) -> list[Findin
             findings = result.kept
             note = f"Confirmed by {models.display_name(result.model)}."
     if findings and reply_view.is_attached:
-        await pane.log_view.mount(DriftNotice(findings, note), after=reply_view)
+        await pane.log_view.mount(DriftNotice(findings, note), after=reply_view.status_line)
     return findings

@@ -209,7 +209,7 @@ class ConversationPane(Vertical):
             reply = ReplyView(row.model, row.text, row.thinking)
             if row.status in ("cancelled", "failed", "partial"):
                 reply.stored_status = f"{row.status} — partial reply kept"
-            widgets.append(reply)
+            widgets += reply.widgets()
         return widgets
 
     def on_older_messages_requested(self, event) -> None:
@@ -290,7 +290,7 @@ class ConversationPane(Vertical):
         log = self.log_view
         reply = ReplyView(model or self.session.panes[self.pane].model)
         await self._prune()
-        await log.mount_all([UserMessage(prompt), reply])
+        await log.mount_all([UserMessage(prompt), *reply.widgets()])
         log.scroll_end(animate=False)
         log.anchor()
         return reply
@@ -420,5 +420,5 @@ def _row_of(widget) -> _ShownMessage:
 
     if isinstance(widget, UserMessage):
         return _ShownMessage("user", widget.prompt)
-    status = "partial" if widget.has_class("status-shown") or widget.stored_status else "complete"
+    status = "partial" if widget.status_shown or widget.stored_status else "complete"
     return _ShownMessage("assistant", widget.text, widget.model, widget.thinking_text, status)

@@ -105,8 +105,8 @@ class SectionedStream:
     starting a new section where the text allows a cut."""
 
     def __init__(self, owner: Widget, sections: list[ReplySection], before: Widget) -> None:
-        self.owner = owner  # the ReplyView: sections are mounted in it, before `before`
-        self.before = before  # its status line
+        self.owner = owner  # the ReplyView (the head of the reply in the log)
+        self.before = before  # its status line: new sections go into the log just above it
         self.sections = sections
         self.pending: list[str] = []
         self.timer: Timer | None = None
@@ -192,8 +192,8 @@ class SectionedStream:
         self.sections.append(section)
         self.section_text = ""
         # Inserted before the status line: an insert restyles the siblings that have order-dependent
-        # styles (:first-child and the like), which is why no rule here uses them.
-        await self.owner.mount(section, before=self.before)
+        # styles (:first-child and the like), which is why no rule in a pane's log uses them.
+        await self.before.parent.mount(section, before=self.before)
 
     async def stop(self) -> None:
         """Draw what is left: a backlog a flush at a time, frames and keys in between (while
