@@ -158,17 +158,17 @@ async def test_a_long_streamed_reply_is_sectioned_and_folds_out_of_view(simulato
         assert len(reply.sections) > 4
         log = pane.log_view
         # Following the stream, the log shows the end; the first sections are far above it.
-        await wait_until(pilot, lambda: reply.sections[0].folded_at is not None)
+        await wait_until(pilot, lambda: reply.sections[0].folded)
         first = reply.sections[0]
         assert not first.query_one(Markdown).display and first.size.height > 0
-        assert reply.sections[-1].folded_at is None
+        assert not reply.sections[-1].folded
         folded_height = first.size.height
         # Scrolling back to the top brings it back, at the same height.
         log.scroll_home(animate=False)
-        await wait_until(pilot, lambda: first.folded_at is None)
+        await wait_until(pilot, lambda: not first.folded)
         await pilot.pause()
         assert first.query_one(Markdown).display and first.size.height == folded_height
-        await wait_until(pilot, lambda: reply.sections[-1].folded_at is not None)
+        await wait_until(pilot, lambda: reply.sections[-1].folded)
 
 
 async def test_a_resumed_long_reply_comes_back_in_sections_and_folds(simulator, tmp_path):
@@ -184,8 +184,8 @@ async def test_a_resumed_long_reply_comes_back_in_sections_and_folds(simulator, 
         reply = pane.log_view.query(ReplyView).last()
         assert [section.text for section in reply.sections] == split_sections(text)
         assert len(reply.sections) > 1
-        await wait_until(pilot, lambda: reply.sections[0].folded_at is not None)
-        assert reply.sections[-1].folded_at is None  # the end of the reply is what shows
+        await wait_until(pilot, lambda: reply.sections[0].folded)
+        assert not reply.sections[-1].folded  # the end of the reply is what shows
 
 
 async def test_typing_draws_a_streaming_reply_in_the_gap_after_the_key(paced_simulator, tmp_path, monkeypatch):

@@ -12,9 +12,10 @@ its widgets by reference counting, so that is a small amount, and the app unfree
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import Callable
 from typing import Any
+
+from tui import keystrokes
 
 # Young-generation threshold: 700 by default, so tens of collections a second while streaming,
 # each promoting survivors towards the expensive full collection.
@@ -35,8 +36,6 @@ def starting() -> None:
 # reply streaming anywhere, so the pause lands where nobody waits on a key.
 IDLE_SECONDS = 1.0
 
-_last_typed = 0.0
-
 
 def tune() -> None:
     """After the first frame: collect young objects less often, and freeze what start-up built.
@@ -55,12 +54,6 @@ def settle() -> None:
     gc.freeze()
 
 
-def note_typing() -> None:
-    """The user typed: a settle waiting for quiet waits a little longer."""
-    global _last_typed
-    _last_typed = time.monotonic()
-
-
 def settle_when_idle(node: Any, busy: Callable[[], bool]) -> None:
     """Settle once nobody has typed for IDLE_SECONDS and `busy()` (a reply streaming) is false.
 
@@ -71,7 +64,7 @@ def settle_when_idle(node: Any, busy: Callable[[], bool]) -> None:
 
     def check() -> None:
         node._settle_timer = None
-        if time.monotonic() - _last_typed >= IDLE_SECONDS and not busy():
+        if not keystrokes.typed_within(IDLE_SECONDS) and not busy():
             settle()
         else:
             node._settle_timer = node.set_timer(IDLE_SECONDS / 2, check)

@@ -224,10 +224,10 @@ class ConversationPane(Vertical):
 
     @on(PromptInput.Changed)
     def _prompt_changed(self, event: PromptInput.Changed) -> None:
-        from tui import gc_pauses
+        from tui import keystrokes
         from tui.widgets.reply_sections import flush_after_keystroke
 
-        gc_pauses.note_typing()
+        keystrokes.note()
         flush_after_keystroke()
         self.show_advice(event.text_area.text)
 

@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widget import Widget
 
+from tui import keystrokes
 from tui.markdown_cuts import find_cut
 
 # Streamed text reaches the Markdown at most this often. Each update re-lays out the screen;
@@ -41,23 +42,16 @@ TYPING_FLUSH_SECONDS = 1 / 16
 # pauses this long, the clock draws again).
 TYPING_WINDOW = 0.4
 
-_last_keystroke = 0.0
-
-
+_streaming: weakref.WeakSet[SectionedStream] = weakref.WeakSet()
 
 
 def flush_after_keystroke() -> None:
     """A key was just typed: replies streaming anywhere draw their pending text after its frame."""
-    global _last_keystroke
-    _last_keystroke = time.monotonic()
     for stream in list(_streaming):
         if stream.owner.is_mounted:
             stream.after_keystroke()
         else:  # its app ended mid-stream
             _streaming.discard(stream)
-
-
-_streaming = weakref.WeakSet()
 
 
 class ReplySection(Vertical):
@@ -73,7 +67,7 @@ class ReplySection(Vertical):
         super().__init__()
         self.text = text
         self.live = False  # text is streaming into it: never folded
-        self.folded_at: int | None = None  # the width it was measured at, while folded
+        self.folded = False
 
     def compose(self):
         from textual.widgets import Markdown  # here: a keystroke imports this module, not Markdown
@@ -85,17 +79,17 @@ class ReplySection(Vertical):
         return self.children[0]
 
     def fold(self) -> None:
-        height, width = self.size.height, self.size.width
-        if self.live or self.folded_at is not None or height <= 0 or not self.children:
+        height = self.size.height  # at the log's current width: a resize unfolds every section
+        if self.live or self.folded or height <= 0 or not self.children:
             return
-        self.folded_at = width
+        self.folded = True
         self.styles.height = height
         self.children[0].display = False
 
     def unfold(self) -> None:
-        if self.folded_at is None:
+        if not self.folded:
             return
-        self.folded_at = None
+        self.folded = False
         self.styles.height = None  # back to the stylesheet's auto
         self.children[0].display = True
 
@@ -158,8 +152,7 @@ class SectionedStream:
             try:
                 if self.pending:
                     text = "".join(self.pending)
-                    typing = time.monotonic() - _last_keystroke < TYPING_WINDOW
-                    limit = TYPING_FLUSH_CHARS if typing else FLUSH_CHARS
+                    limit = TYPING_FLUSH_CHARS if keystrokes.typed_within(TYPING_WINDOW) else FLUSH_CHARS
                     text, rest = text[:limit], text[limit:]
                     self.pending = [rest] if rest else []
                     await self._write(text)
@@ -226,4 +219,4 @@ class SectionedStream:
 
     def _typing_draws(self) -> bool:
         """Someone is typing: their next key draws the text (see `after_keystroke`)."""
-        return time.monotonic() - _last_keystroke < TYPING_WINDOW
+        return keystrokes.typed_within(TYPING_WINDOW)
