@@ -212,3 +212,24 @@ async def test_typing_draws_a_streaming_reply_in_the_gap_after_the_key(paced_sim
         assert drawn and reply.text.startswith(drawn)
         exec_pane.action_cancel_reply()
         await turns_done(app)
+
+
+async def test_folded_thinking_is_kept_as_text_and_streams_on_once_opened(paced_simulator, tmp_path):
+    """Streamed thinking is parsed only when its fold is opened (a hidden Markdown still cost a
+    screen layout per update); opened mid-stream, it shows the thinking so far and the rest follows."""
+    from tests.app_pilot import send
+
+    app = make_app(paced_simulator, tmp_path, plan_thinking=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "plan", "Plan a cache layer for the orders service [[sim:tokens=300]]")
+        log = app.pane("plan").log_view
+        await wait_until(pilot, lambda: bool(log.query(ReplyView)) and len(log.query(ReplyView).last().thinking_text) > 20)
+        reply = log.query(ReplyView).last()
+        assert reply.has_class("has-thinking") and not reply.query("#thinking")
+        assert reply.text == ""  # still thinking
+        reply.toggle_thinking()
+        await wait_until(pilot, lambda: bool(reply.query("#thinking")))
+        await turns_done(app)
+        await pilot.pause()
+        assert reply.text  # the reply came after the thinking
+        assert reply.query_one("#thinking", Markdown).source == reply.thinking_text

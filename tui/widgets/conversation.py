@@ -121,6 +121,7 @@ class ReplyView(Vertical):
         self.status_line = ReplyStatus("")
         self._reply_stream: SectionedStream | None = None
         self._thinking_stream: CoalescedStream | None = None
+        self._thinking_shown = 0  # how much of thinking_text the open fold's Markdown has
         self._thinking_title = ""
 
     def widgets(self) -> list[Widget]:
@@ -145,9 +146,10 @@ class ReplyView(Vertical):
         label = Static(models.display_name(self.model), classes="reply-model")
         label.add_class(models.family_of(self.model))
         yield label
-        with Collapsible(title="thinking", collapsed=True, id="thinking-fold"):
-            if not self.thinking_text:
-                yield Markdown("", id="thinking")  # streamed into as thinking arrives
+        # The thinking's Markdown is made when someone opens the fold: folded, streamed
+        # thinking is only kept as text (each update of a hidden Markdown still re-laid out
+        # the screen, eight times a second while Opus thought).
+        yield Collapsible(title="thinking", collapsed=True, id="thinking-fold")
         # Tool calls are mounted here, under the thinking: above the reply's text.
 
     def on_mount(self) -> None:
@@ -162,8 +164,10 @@ class ReplyView(Vertical):
             fold.title = f"thinking · {len(self.thinking_text.split())} words"
 
     async def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
-        # A stored reply's thinking is parsed only when someone opens it.
+        # Thinking is parsed only when someone opens it; if it is still streaming, the rest
+        # streams into it from here on.
         if event.collapsible.id == "thinking-fold" and not self.query("#thinking"):
+            self._thinking_shown = len(self.thinking_text)
             await self.query_one("#thinking-fold", Collapsible).query_one(Collapsible.Contents).mount(
                 Markdown(self.thinking_text, id="thinking")
             )
@@ -180,10 +184,13 @@ class ReplyView(Vertical):
 
     async def append_thinking(self, fragment: str) -> None:
         self.thinking_text += fragment
-        if self._thinking_stream is None:
-            self.add_class("has-thinking")
-            self._thinking_stream = CoalescedStream(self, self.query_one("#thinking", Markdown))
-        self._thinking_stream.write(fragment)
+        self.add_class("has-thinking")
+        shown = self.query("#thinking")
+        if shown:  # the fold is open: stream what it does not show yet
+            if self._thinking_stream is None:
+                self._thinking_stream = CoalescedStream(self, shown.first(Markdown))
+            self._thinking_stream.write(self.thinking_text[self._thinking_shown :])
+            self._thinking_shown = len(self.thinking_text)
         title = f"thinking ({time.monotonic() - self._started:.0f} s)"
         if title != self._thinking_title:  # a new title re-lays out the screen: once a second
             self._thinking_title = title
@@ -196,6 +203,7 @@ class ReplyView(Vertical):
     def reset_thinking(self) -> None:
         """A retry that starts over regenerates its thinking."""
         self.thinking_text = ""
+        self._thinking_shown = 0
 
     async def finish_streams(self) -> None:
         for stream in (self._reply_stream, self._thinking_stream):
