@@ -6,7 +6,8 @@ so its CPU is not the app's; the app's own CPU seconds per scenario are printed 
 The benchmark types a character the replies never contain into the focused prompt, reads the
 terminal output until that character is drawn, waits 100-200 ms and types the next
 (25 keystrokes, each a different letter, so a redraw of an earlier one is never mistaken for it). Streaming scenarios first send prompts through the terminal itself: at the
-simulator's normal pace, and at full speed ([[sim:fast]]). With one pane streaming the keys go
+simulator's normal pace, and at full speed ([[sim:fast]]); the keys start once the replies'
+text (not only their folded thinking) is streaming, as the store's partial rows show. With one pane streaming the keys go
 to the other pane (the workflow); with two, to the execution pane.
 
 Prints p50/p95 per scenario and p95 against the idle p95 (targets: <= 1.5x paced, <= 3x fast).
@@ -27,6 +28,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import sqlite3
 import tempfile
 import termios
 import time
@@ -100,6 +102,21 @@ def send_prompt(term: Terminal, prompt: str) -> None:
     term.drain(0.3)
 
 
+def wait_for_text(term: Terminal, replies: int) -> None:
+    """Until `replies` assistant replies have text in the store (it saves a streaming reply's
+    text every second or so), keeping the terminal drained."""
+    store = Path(os.environ["SEGUE_HOME"]) / "segue.sqlite3"
+    for _ in range(120):
+        term.drain(0.25)
+        with sqlite3.connect(store) as connection:
+            rows = connection.execute(
+                "SELECT count(*) FROM messages WHERE role = 'assistant' AND status = 'streaming' AND length(text) > 0"
+            ).fetchone()[0]
+        if rows >= replies:
+            return
+    raise SystemExit(f"{replies} replies never streamed text")
+
+
 def keystrokes(term: Terminal, count: int) -> list[float]:
     times = []
     for n in range(count):
@@ -137,6 +154,10 @@ def scenario(name: str, project: str, base_url: str, count: int) -> tuple[list[f
             term.drain(0.3)
         if name != "idle" and not term.read_until(" out ·".encode(), 20):  # a cost line counting output
             raise SystemExit(f"{name}: no reply started streaming")
+        if name != "idle":
+            # Both panes think first (folded thinking costs the screen little): type once the
+            # replies' text streams, which the store's partial rows show.
+            wait_for_text(term, 2 if "two" in name else 1)
         term.drain(1.0)
         cpu = term.cpu_seconds()
         times = keystrokes(term, count)
