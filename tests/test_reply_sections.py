@@ -233,3 +233,37 @@ async def test_folded_thinking_is_kept_as_text_and_streams_on_once_opened(paced_
         await pilot.pause()
         assert reply.text  # the reply came after the thinking
         assert reply.query_one("#thinking", Markdown).source == reply.thinking_text
+
+
+async def test_a_prompt_sent_while_a_burst_is_still_drawn_loses_nothing(simulator, tmp_path, monkeypatch):
+    """The API has finished but the screen is still drawing a burst (1,000 characters a flush;
+    here the pauses between flushes last an hour): a new prompt in the same pane cancels that
+    wait; the first reply is drawn whole at once and its turn still ends (costs, drift check)."""
+    from tests.app_pilot import send
+    from tui.messages import TurnFinished
+    from tui.widgets import reply_sections
+
+    monkeypatch.setattr(reply_sections, "FLUSH_SECONDS", 3600.0)
+    monkeypatch.setattr(reply_sections, "BACKLOG_PAUSE", 3600.0)
+    app = make_app(simulator, tmp_path)
+    finished = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        original = app.main.post_message
+
+        def recording(message):
+            if isinstance(message, TurnFinished):
+                finished.append(message.status)
+            return original(message)
+
+        app.main.post_message = recording
+        pane = app.pane("exec")
+        await send(pilot, "exec", "Implement the exporter [[sim:tokens=6000]]")
+        await wait_until(pilot, lambda: bool(pane.log_view.query(ReplyView)))
+        first = pane.log_view.query(ReplyView).last()
+        stream = lambda: first._reply_stream  # noqa: E731
+        await wait_until(pilot, lambda: not app.session.panes["exec"].streaming and stream() is not None and bool(stream().pending))
+        await send(pilot, "exec", "Now the tests [[sim:tokens=40]]")
+        await turns_done(app)
+        await wait_until(pilot, lambda: "".join(section.text for section in first.sections) == first.text)
+        assert len(first.text) > 10_000
+        assert finished == ["complete", "complete"]

@@ -321,11 +321,15 @@ class MainScreen(Screen):
                     if event.kind != "busy":
                         model, usage = event.model or reply.model, event.usage
         finally:
-            await reply.finish_streams()
-            gc_pauses.settle_when_idle(self, busy=lambda: any(self.session.panes[name].streaming for name in PANES))
-            if pane is Pane.EXEC and finished_text:
-                view.check_drift(reply, finished_text)
-            self.post_message(TurnFinished(pane, status, model, usage))
+            try:
+                # Draws what is still pending (a burst takes a moment); a new prompt in this pane
+                # cancels the wait, and the reply's text is then drawn at once.
+                await reply.finish_streams()
+            finally:
+                gc_pauses.settle_when_idle(self, busy=lambda: any(self.session.panes[name].streaming for name in PANES))
+                if pane is Pane.EXEC and finished_text:
+                    view.check_drift(reply, finished_text)
+                self.post_message(TurnFinished(pane, status, model, usage))
 
     @on(TurnFinished)
     async def _turn_finished(self, event: TurnFinished) -> None:
