@@ -161,9 +161,6 @@ class SectionedStream:
                 self.flushed_at = time.monotonic()
             if self.pending and self.timer is None:  # more than one flush's worth, or arrived meanwhile
                 self.timer = self.owner.set_timer(FLUSH_SECONDS, self._timed_flush)
-        fit = getattr(self.owner.parent, "fit_after_frame", None)  # the pane's ConversationLog
-        if fit is not None:
-            fit()
 
     async def _write(self, text: str) -> None:
         while text:
