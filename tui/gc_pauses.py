@@ -2,11 +2,16 @@
 
 A full collection walks every live object; with a few thousand reply widgets that took 0.3-0.7 s
 (measured: the worst keystroke delays while replies stream, and most of a slow Ctrl+T), and
-streaming allocates fast enough to trigger one every few seconds. So the app collects young
-objects less often, and whatever has settled (the widgets of a finished reply, a mounted
-history page) is moved out of the collector's sight with gc.freeze(). The price: garbage
-cycles that already exist when we freeze are kept until the process ends; Textual releases
-its widgets by reference counting, so that is a small amount, and the app unfreezes on exit.
+streaming allocates fast enough to trigger one every few seconds. So the app leaves full
+collections to a pause in the work (`settle_when_idle`), and whatever has settled (the widgets
+of a finished reply, a mounted history page) is moved out of the collector's sight with
+gc.freeze(). The price: garbage cycles that already exist when we freeze are kept until the
+process ends; Textual releases its widgets by reference counting, so that is a small amount,
+and the app unfreezes on exit.
+
+Young collections keep Python's default pace: each walks only the objects made since the last
+one, well under a millisecond. (A young threshold of 50,000 tried here made each one walk that
+many: 20-40 ms, and a middle-generation pass 0.2 s, landing on keys while replies streamed.)
 """
 
 from __future__ import annotations
@@ -17,9 +22,13 @@ from typing import Any
 
 from tui import keystrokes
 
-# Young-generation threshold: 700 by default, so tens of collections a second while streaming,
-# each promoting survivors towards the expensive full collection.
-YOUNG_THRESHOLD = 50_000
+# Python's defaults for the young generations (700 new objects; every 10th young pass also
+# walks the middle generation, a few milliseconds at most).
+YOUNG_THRESHOLD, MIDDLE_THRESHOLD = 700, 10
+# Full collections: only after this many middle-generation passes (Python's default is 10,
+# which while a reply streams fast comes every second or so), in practice never before
+# `settle()` has frozen what they would walk.
+OLD_THRESHOLD = 1000
 # While the app starts: its imports and first screen make a few hundred thousand objects that
 # all live on, and at the default threshold the collector ran about 170 times over them before
 # the first frame (about 35 ms, a fifth of a bare Textual app's start). tune() ends this.
@@ -38,13 +47,13 @@ IDLE_SECONDS = 1.0
 
 
 def tune() -> None:
-    """After the first frame: collect young objects less often, and freeze what start-up built.
+    """After the first frame: young collections at Python's pace, full ones left to `settle()`;
+    and freeze what start-up built.
 
     Frozen without a collection first (about 10 ms over start-up's objects): nearly all of them
     live as long as the app, and the few cycles among them are kept, as settle() documents.
     """
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+    gc.set_threshold(YOUNG_THRESHOLD, MIDDLE_THRESHOLD, OLD_THRESHOLD)
     gc.freeze()
 
 
