@@ -63,16 +63,19 @@ async def test_live_meter_moves_while_a_paced_reply_streams_then_equals_the_hand
         streaming = lambda: app.session.panes["exec"].streaming  # noqa: E731
 
         # message_start prices the input before any text; then the output estimate moves.
+        # The meters show the live figures at most four times a second (LIVE_SHOW_SECONDS).
+        shows_output = lambda n: "exec" in app.main.costs.live and f" · {n} out · " in pane_line(app, "exec")  # noqa: E731
         await wait_until(pilot, lambda: "exec" in app.main.costs.live and app.main.costs.live["exec"].usage.output_tokens > 20)
         first = app.main.costs.live["exec"]
+        await wait_until(pilot, lambda: pane_line(app, "exec").startswith(tokens_text(app.main.costs.live["exec"].usage)))
         first_texts = (pane_line(app, "exec"), meter.text)
         assert streaming(), "the meter moved before the reply ended"
         await wait_until(pilot, lambda: "exec" in app.main.costs.live and app.main.costs.live["exec"].usage.output_tokens > first.usage.output_tokens + 40)
         second = app.main.costs.live["exec"]
+        await wait_until(pilot, lambda: not streaming() or shows_output(second.usage.output_tokens) or (pane_line(app, "exec"), meter.text) != first_texts)
         assert streaming()
         assert second.cost_usd > first.cost_usd
         assert (pane_line(app, "exec"), meter.text) != first_texts
-        assert pane_line(app, "exec").startswith(tokens_text(second.usage))
         await turns_done(app)
         await pilot.pause()
 
@@ -290,3 +293,35 @@ async def test_a_stopped_reply_still_counts_what_it_streamed(tmp_path):
             await pilot.press("n")
             await turns_done(app)
             assert len(sim.requests) == 1
+
+
+async def test_live_meters_are_shown_at_most_four_times_a_second(simulator, tmp_path):
+    """Usage changes with nearly every streamed chunk; each showing of it is a frame of its own,
+    and at every chunk those frames kept the screen busy while the user typed (#15). The
+    figures are shown at most every LIVE_SHOW_SECONDS, the newest ones each time."""
+    import time
+
+    from tui import cost_tracker
+
+    app = make_app(simulator, tmp_path)  # full speed: usage changes hundreds of times a second
+    async with app.run_test(size=SIZE) as pilot:
+        costs = app.main.costs
+        usage_at, shown_at = [], []
+        live_usage, show_costs = costs.live_usage, costs.show_costs
+
+        def recording_usage(*args):
+            usage_at.append(time.monotonic())
+            live_usage(*args)
+
+        def recording_show():
+            if costs.live:
+                shown_at.append((time.monotonic(), costs.live.get("exec")))
+            show_costs()
+
+        costs.live_usage, costs.show_costs = recording_usage, recording_show
+        await send(pilot, "exec", "Implement a CSV exporter [[sim:tokens=4000]]")
+        await turns_done(app)
+        assert len(shown_at) >= 2, "the meters moved while the reply streamed"
+        assert len(usage_at) > 2 * len(shown_at)
+        gaps = [later - earlier for (earlier, _), (later, _) in zip(shown_at, shown_at[1:])]
+        assert min(gaps) >= cost_tracker.LIVE_SHOW_SECONDS * 0.95

@@ -7,6 +7,7 @@ a reply streams only its own live cost changes, so meter updates stay cheap.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -21,6 +22,12 @@ from core.panes import PANES
 CACHE_LIFETIME = timedelta(minutes=5)
 
 _LEVELS = {"ok": 0, "warn": 1, "over": 2}
+
+# A streaming reply's usage changes with nearly every chunk (a hundred times a second at full
+# speed). The meters show it at most this often: each showing is a frame of its own, and at
+# every chunk those frames kept the screen busy while the user typed. The budget is still
+# checked at every change.
+LIVE_SHOW_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,8 @@ class CostTracker:
         self.budget_stopped: set[str] = set()
         self.budget_limits = BudgetLimits.from_settings(self.settings)
         self.budget_level = "ok"  # the standing level last announced (a notice on each rise)
+        self._live_shown_at = 0.0
+        self._live_timer = None
 
     async def reload_costs(self, *, resumed: bool = False) -> None:
         """Re-read stored totals (at start and after each turn) in a thread: a `segue ask`
@@ -106,9 +115,7 @@ class CostTracker:
             live = self.live.get(pane)
             line.model = self.session.panes[pane].model
             line.show(live or self.last_reply[pane], self.stored_pane[pane], streaming=live is not None)
-        live_total = None
-        for line in self.live.values():
-            live_total = line if live_total is None else live_total + line
+        live_total = self._live_total()
         meter = screen.cost_meter
         meter.session = self.stored_session
         meter.today = self.stored_today
@@ -126,17 +133,38 @@ class CostTracker:
             return check_before_send(self.budget_limits, session, day, Decimal(0))
         return check_while_streaming(self.budget_limits, session, day, live_total.cost_usd or Decimal(0))
 
+    def _live_total(self) -> CostLine | None:
+        total = None
+        for line in self.live.values():
+            total = line if total is None else total + line
+        return total
+
     def live_usage(self, pane: str, model: str, usage: Any) -> None:
-        """A streaming reply's usage changed: update the meters, stop it past a hard limit."""
+        """A streaming reply's usage changed: update the meters (at most every
+        LIVE_SHOW_SECONDS), stop it past a hard limit (at once)."""
         self.live[pane] = reply_cost(model, usage, self.settings.opus_model)
-        self.show_costs()
-        check = self.screen.cost_meter.budget
+        self._show_live_soon()
+        check = self.budget_now(self._live_total())
         if check is None or check.level != "over" or pane in self.budget_confirmed or pane in self.budget_stopped:
             return
         if self.session.cancel(pane):
             self.budget_stopped.add(pane)
             self.budget_level = "over"  # this notice already says so
             self.screen.notify(check.message + " The partial text is kept.", title="Budget", severity="error", timeout=10)
+
+    def _show_live_soon(self) -> None:
+        if self._live_timer is not None:
+            return  # already due
+        wait = LIVE_SHOW_SECONDS - (time.monotonic() - self._live_shown_at)
+        if wait <= 0:
+            self._show_live()
+        else:
+            self._live_timer = self.screen.set_timer(wait, self._show_live)
+
+    def _show_live(self) -> None:
+        self._live_timer = None
+        self._live_shown_at = time.monotonic()
+        self.show_costs()
 
     async def reply_finished(self, pane: str, model: str, usage: Any) -> None:
         """A turn ended: its figures (none for a failed turn) replace the pane's last reply."""
