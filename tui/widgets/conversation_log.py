@@ -7,13 +7,22 @@ model switch walks what can be seen, not the whole conversation.
 
 from __future__ import annotations
 
+import time
+
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.errors import NoWidget
 from textual.timer import Timer
 
+from tui import keystrokes
+
 # Folding waits this long after a scroll or an update: a burst of either is one pass.
 FIT_DELAY = 0.05
+# While someone types, a pass (a layout of its own, 10-20 ms with two panes streaming) waits
+# for a pause in the typing, but no longer than this since the last pass: sections that
+# scrolled far out of view meanwhile only make each layout a little dearer.
+TYPING_DEFER = 0.4
+FIT_AT_LEAST_EVERY = 2.0
 
 
 class ConversationLog(VerticalScroll):
@@ -24,6 +33,7 @@ class ConversationLog(VerticalScroll):
         self._fit_timer: Timer | None = None
         self._fit_queued = False
         self._width = 0
+        self._fitted_at = 0.0
 
     def fit_soon(self) -> None:
         """Fold and unfold sections a moment after scrolling stops (one pass for a burst)."""
@@ -71,6 +81,11 @@ class ConversationLog(VerticalScroll):
         self._fit_queued = False
         if not self.is_mounted or not self.size.height:
             return
+        now = time.monotonic()
+        if keystrokes.typed_within(TYPING_DEFER) and now - self._fitted_at < FIT_AT_LEAST_EVERY:
+            self._fit_timer = self.set_timer(TYPING_DEFER, self._fit)
+            return
+        self._fitted_at = now
         try:
             view = self.region
         except NoWidget:
