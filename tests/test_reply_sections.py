@@ -205,9 +205,21 @@ async def test_typing_draws_a_streaming_reply_in_the_gap_after_the_key(paced_sim
         await wait_until(pilot, lambda: reply._reply_stream is not None and bool(reply._reply_stream.pending))
         assert reply.sections[0].text == ""  # the clock has not drawn anything yet
         plan_pane.focus_input()
+        from tui import keystrokes
+
+        # Each draw after a key starts only once the frame showing that key has gone out.
+        key_out_when_drawn = []
+        flush = reply._reply_stream.flush
+
+        async def recording_flush():
+            key_out_when_drawn.append(keystrokes.key_shown_for(reply_sections.KEY_FRAME_WRITE))
+            await flush()
+
+        reply._reply_stream.flush = recording_flush
         await pilot.press("x")
         await wait_until(pilot, lambda: reply.sections[0].text != "")
         assert plan_pane.prompt_input.value == "x"
+        assert key_out_when_drawn and all(key_out_when_drawn)
         drawn = "".join(section.text for section in reply.sections)
         assert drawn and reply.text.startswith(drawn)
         exec_pane.action_cancel_reply()
@@ -236,7 +248,7 @@ async def test_folded_thinking_is_kept_as_text_and_streams_on_once_opened(paced_
 
 
 async def test_a_prompt_sent_while_a_burst_is_still_drawn_loses_nothing(simulator, tmp_path, monkeypatch):
-    """The API has finished but the screen is still drawing a burst (1,000 characters a flush;
+    """The API has finished but the screen is still drawing a burst (FLUSH_CHARS a flush;
     here the pauses between flushes last an hour): a new prompt in the same pane cancels that
     wait; the first reply is drawn whole at once and its turn still ends (costs, drift check)."""
     from tests.app_pilot import send
@@ -267,3 +279,60 @@ async def test_a_prompt_sent_while_a_burst_is_still_drawn_loses_nothing(simulato
         await wait_until(pilot, lambda: "".join(section.text for section in first.sections) == first.text)
         assert len(first.text) > 10_000
         assert finished == ["complete", "complete"]
+
+
+def test_each_key_draws_one_reply_the_one_drawn_longest_ago():
+    """Two replies' pieces after one key made a layout too long for the gap before the next key:
+    a key draws one reply, and the other gets the next key."""
+    from tui.widgets import reply_sections
+
+    class Stream:
+        def __init__(self, flushed_at):
+            self.flushed_at, self.drawn = flushed_at, 0
+            self.owner = type("Owner", (), {"is_mounted": True})()
+
+        def can_draw_after_keystroke(self):
+            return True
+
+        def after_keystroke(self):
+            self.drawn += 1
+            self.flushed_at += 10
+
+    older, newer = Stream(1.0), Stream(2.0)
+    reply_sections._streaming.add(older)
+    reply_sections._streaming.add(newer)
+    try:
+        reply_sections.flush_after_keystroke()
+        assert (older.drawn, newer.drawn) == (1, 0)
+        reply_sections.flush_after_keystroke()
+        assert (older.drawn, newer.drawn) == (1, 1)
+    finally:
+        reply_sections._streaming.discard(older)
+        reply_sections._streaming.discard(newer)
+
+
+async def test_folding_waits_for_a_pause_in_the_typing(simulator, tmp_path):
+    """A folding pass is a layout of its own: while someone types it waits for a pause (or at
+    most FIT_AT_LEAST_EVERY since the last pass)."""
+    import time
+
+    from tui import keystrokes
+    from tui.widgets import conversation_log
+
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send_and_wait(pilot, "exec", "Implement the exporter [[sim:tokens=4000]]")
+        log = app.pane("exec").log_view
+        reply = log.query(ReplyView).last()
+        await wait_until(pilot, lambda: reply.sections[0].folded)
+        log._fitted_at = time.monotonic()  # a pass just ran
+        keystrokes.note()  # and someone is typing
+        log.scroll_home(animate=False)
+        await pilot.pause()
+        log._fit()
+        assert reply.sections[0].folded, "no pass while typing"
+        assert log._fit_timer is not None, "it looks again after the pause"
+        log._fitted_at -= conversation_log.FIT_AT_LEAST_EVERY
+        log._fit_timer.stop()
+        log._fit()
+        assert not reply.sections[0].folded, "a pass is due however fast the typing"

@@ -51,6 +51,17 @@ class SegueApp(ThemedApp):
             session, settings=settings, store=store if store is not None else session.store, resumed=resumed
         )
 
+    async def on_event(self, event) -> None:
+        from textual import events
+
+        if isinstance(event, events.Key):
+            # As early as a key can be seen: streamed text due to be drawn now waits for this
+            # key's frame (tui/widgets/reply_sections.py), so the key is not drawn behind it.
+            from tui import keystrokes
+
+            keystrokes.note()
+        await super().on_event(event)
+
     def get_default_screen(self) -> Screen:
         return self.main
 

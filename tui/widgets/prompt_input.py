@@ -85,6 +85,15 @@ class PromptInput(TextArea, inherit_bindings=False):
     def cursor_position(self, offset: int) -> None:
         self.move_cursor(self.document.get_location_from_index(max(0, min(offset, len(self.text)))))
 
+    def render_lines(self, crop):
+        lines = super().render_lines(crop)
+        # The frame with the last key in it is being made: streamed text waiting to be drawn
+        # after it may go now (tui/widgets/reply_sections.py).
+        from tui import keystrokes
+
+        keystrokes.drawn()
+        return lines
+
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()

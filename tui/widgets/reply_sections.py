@@ -26,32 +26,51 @@ from tui.markdown_cuts import find_cut
 # chunk kept the event loop busy and keys waited.
 FLUSH_SECONDS = 1 / 8
 
-# At most this much text is drawn per flush (8,000 characters a second, some 2,000 tokens: many
-# times what a model streams). A burst (the simulator at full speed, a stalled connection
-# releasing its backlog) is drawn over several frames instead of in one long layout that keys
-# would wait behind.
-FLUSH_CHARS = 1000
-TYPING_FLUSH_CHARS = 400  # while someone types: a smaller piece, so its layout fits between keys
+# At most this much text is drawn per flush. A burst (the simulator at full speed, a stalled
+# connection releasing its backlog) is drawn over many frames instead of in long layouts that
+# a key would wait behind: the first key of a burst of typing lands on whatever is being drawn.
+FLUSH_CHARS = 250
+# Two replies' pieces in one frame made one layout twice as long: the clock draws one reply's
+# piece at a time, at least this far apart. With FLUSH_CHARS that is 2,500 characters a second
+# (some 600 tokens) across the panes, several times what models stream; the screen is then
+# busy drawing less than half the time, so a first key seldom waits.
+DRAW_SPACING = 0.1
 BACKLOG_PAUSE = 1 / 16  # between the flushes that draw a backlog when the reply has ended
 
 # While someone types, streamed text is drawn just after a keystroke's own frame, in the gap
 # before the next key, instead of on a clock that sooner or later lands on a key and makes it
 # wait for a whole layout. No more often than this, so fast typing doesn't flush per key.
-TYPING_FLUSH_SECONDS = 1 / 16
+TYPING_FLUSH_SECONDS = 0.25
+# How often to look whether the key's frame has been drawn yet (a frame comes every 1/120 s at most).
+KEY_FRAME_POLL = 1 / 240
+KEY_FRAME_WRITE = 0.01  # time given to the terminal writer once the key's frame is made
 # Within this long after a key the clock leaves the drawing to the next key (once typing
 # pauses this long, the clock draws again).
 TYPING_WINDOW = 0.4
 
 _streaming: weakref.WeakSet[SectionedStream] = weakref.WeakSet()
+_drawn_at = 0.0  # when any reply last started drawing a piece
+
+
+def _note_drawn() -> None:
+    global _drawn_at
+    _drawn_at = time.monotonic()
 
 
 def flush_after_keystroke() -> None:
-    """A key was just typed: replies streaming anywhere draw their pending text after its frame."""
+    """A key was just typed: one reply streaming with text to draw draws it after the key's frame.
+
+    One per key, the one drawn longest ago: the two panes' pieces in one gap made a layout too
+    long for the gap (its second pass still ran when the next key came).
+    """
+    ready = []
     for stream in list(_streaming):
-        if stream.owner.is_mounted:
-            stream.after_keystroke()
-        else:  # its app ended mid-stream
+        if not stream.owner.is_mounted:  # its app ended mid-stream
             _streaming.discard(stream)
+        elif stream.can_draw_after_keystroke():
+            ready.append(stream)
+    if ready:
+        min(ready, key=lambda stream: stream.flushed_at).after_keystroke()
 
 
 class ReplySection(Vertical):
@@ -119,18 +138,41 @@ class SectionedStream:
         if self.timer is None and not self.flushing:
             self.timer = self.owner.set_timer(FLUSH_SECONDS, self._timed_flush)
 
-    async def _timed_flush(self) -> None:
+    def _timed_flush(self) -> None:
         self.timer = None
-        if self._typing_draws():
-            # A clock flush now could land on the next key. Look again later, in case the typing stops.
-            self.timer = self.owner.set_timer(FLUSH_SECONDS, self._timed_flush)
+        # Through the app's queue: a key already waiting there is seen first (the app notes it),
+        # and then this text is drawn after that key's frame instead of ahead of it.
+        self.waiting_for_frame = True
+        self.owner.app.call_later(self._clock_gate)
+
+    def _clock_gate(self) -> None:
+        self.waiting_for_frame = False
+        if not self.owner.is_mounted:
             return
-        await self.flush()
+        if self._typing_draws():
+            # The key's own change draws this after its frame (`after_keystroke`); should it
+            # not (a key that changes no prompt), the clock looks again.
+            if self.pending and self.timer is None and not self.flushing:
+                self.timer = self.owner.set_timer(FLUSH_SECONDS, self._timed_flush)
+            return
+        wait = DRAW_SPACING - (time.monotonic() - _drawn_at)
+        if wait > 0:  # another reply's piece was just drawn: this one gets a frame of its own
+            if self.timer is None and not self.flushing:
+                self.timer = self.owner.set_timer(wait, self._timed_flush)
+            return
+        _note_drawn()
+        self.owner.call_later(self.flush)
+
+    def can_draw_after_keystroke(self) -> bool:
+        return bool(
+            self.pending
+            and not self.flushing
+            and not self.waiting_for_frame
+            and time.monotonic() - self.flushed_at >= TYPING_FLUSH_SECONDS
+        )
 
     def after_keystroke(self) -> None:
-        if self.flushing or self.waiting_for_frame or not self.pending:
-            return
-        if time.monotonic() - self.flushed_at < TYPING_FLUSH_SECONDS:
+        if not self.can_draw_after_keystroke():
             return
         if self.timer is not None:
             self.timer.stop()
@@ -139,10 +181,20 @@ class SectionedStream:
         self.owner.call_after_refresh(self._flush_after_frame)
 
     async def _flush_after_frame(self) -> None:
+        if not keystrokes.key_shown_for(KEY_FRAME_WRITE) or self.owner.app._batch_count or self.lock.locked():
+            # The key is not on screen yet: Textual also runs after-refresh callbacks when the
+            # screen goes idle before the key's change reached it, or skips a frame while another
+            # draw mounts its blocks; and a frame that is made is written to the terminal by a
+            # thread of its own, which a draw started at once kept waiting for the interpreter
+            # (measured: 20-30 ms). Wait until the frame showing the key is out, rather than make
+            # it wait for this draw too.
+            self.owner.set_timer(KEY_FRAME_POLL, self._flush_after_frame)
+            return
         self.waiting_for_frame = False
         if self.timer is not None:  # a write re-armed the clock meanwhile: this flush replaces it
             self.timer.stop()
             self.timer = None
+        _note_drawn()
         await self.flush()
 
     async def flush(self) -> None:
@@ -152,7 +204,7 @@ class SectionedStream:
             try:
                 if self.pending:
                     text = "".join(self.pending)
-                    limit = TYPING_FLUSH_CHARS if keystrokes.typed_within(TYPING_WINDOW) else FLUSH_CHARS
+                    limit = FLUSH_CHARS
                     text, rest = text[:limit], text[limit:]
                     self.pending = [rest] if rest else []
                     await self._write(text)
@@ -195,7 +247,8 @@ class SectionedStream:
             await self.flush()  # after one in flight, if any
             while self.pending:
                 await asyncio.sleep(BACKLOG_PAUSE)
-                if not self._typing_draws():
+                if not self._typing_draws() and time.monotonic() - _drawn_at >= DRAW_SPACING:
+                    _note_drawn()
                     await self.flush()
         except asyncio.CancelledError:
             self.owner.call_later(self._flush_all)  # nothing streamed may go missing on screen
