@@ -29,11 +29,13 @@ FLUSH_SECONDS = 1 / 8
 # At most this much text is drawn per flush. A burst (the simulator at full speed, a stalled
 # connection releasing its backlog) is drawn over many frames instead of in long layouts that
 # a key would wait behind: the first key of a burst of typing lands on whatever is being drawn.
-FLUSH_CHARS = 250
+FLUSH_CHARS = 500
+TYPING_FLUSH_CHARS = 250  # while someone types: a smaller piece, so its layout fits between keys
 # Two replies' pieces in one frame made one layout twice as long: the clock draws one reply's
-# piece at a time, at least this far apart. With FLUSH_CHARS that is 2,500 characters a second
-# (some 600 tokens) across the panes, several times what models stream; the screen is then
-# busy drawing less than half the time, so a first key seldom waits.
+# piece at a time, at least this far apart. With FLUSH_CHARS that is 5,000 characters a second
+# (some 1,200 tokens) across the panes, many times what models stream; a 250-character piece
+# costs nearly as much CPU as a 500 one (each is two layouts of the screen), so smaller pieces
+# would make a long burst dearer to draw.
 DRAW_SPACING = 0.1
 BACKLOG_PAUSE = 1 / 16  # between the flushes that draw a backlog when the reply has ended
 
@@ -204,7 +206,7 @@ class SectionedStream:
             try:
                 if self.pending:
                     text = "".join(self.pending)
-                    limit = FLUSH_CHARS
+                    limit = TYPING_FLUSH_CHARS if keystrokes.typed_within(TYPING_WINDOW) else FLUSH_CHARS
                     text, rest = text[:limit], text[limit:]
                     self.pending = [rest] if rest else []
                     await self._write(text)
