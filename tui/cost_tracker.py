@@ -198,6 +198,8 @@ class CostTracker:
         from core.preflight import budget_verdict
         from tui.screens.budget_dialog import BudgetDialog
 
+        if not self.loaded and self.budget_limits.active:
+            await self.reload_costs(resumed=True)  # sent before the start-up read came back
         check = await budget_verdict(
             self.session,
             pane,

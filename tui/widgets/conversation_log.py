@@ -7,6 +7,7 @@ model switch walks what can be seen, not the whole conversation.
 
 from __future__ import annotations
 
+import sys
 import time
 
 from textual.containers import VerticalScroll
@@ -70,10 +71,13 @@ class ConversationLog(VerticalScroll):
         self.fit_soon()
 
     def sections(self):
-        from tui.widgets.conversation import ReplyView
-
+        conversation = sys.modules.get("tui.widgets.conversation")
+        if conversation is None:
+            # No reply was ever made: importing the reply widgets here (Markdown, 25 ms) would
+            # put them before the first frame, which has no reply to show.
+            return
         for child in self.children:
-            if isinstance(child, ReplyView):
+            if isinstance(child, conversation.ReplyView):
                 yield from child.sections
 
     def _fit(self) -> None:
