@@ -294,3 +294,41 @@ def test_the_demo_writes_code_that_keeps_the_decisions_in_its_context(simulator,
         assert "bcrypt" in code
     else:
         assert "argon2" in code.lower() and "bcrypt" not in code.lower()
+
+
+async def test_a_dialog_that_opens_while_a_prompt_is_typed_holds_its_keys_until_a_pause(monkeypatch, tmp_path):
+    """The dialog opens when the model reaches an edit, often while the user types the next prompt
+    in the other pane: the letters of that sentence must not answer it ("a" would apply the rest
+    of the turn). Held until the keys pause, then y answers."""
+    import asyncio
+
+    from textual.app import App
+
+    from core.events import EditProposed
+    from core.tools.text_editor import TextEditor
+    from tests.app_pilot import wait_until
+    from tui.screens import edit_approval
+    from tui.screens.edit_approval import EditApproval
+
+    answers = []
+
+    class Host(App):
+        def on_mount(self) -> None:
+            edit = TextEditor(tmp_path).handle({"command": "create", "path": "notes.py", "file_text": "X = 1\n"})
+            proposal = EditProposed("t1", "create", "notes.py", edit, asyncio.get_running_loop().create_future())
+            self.push_screen(EditApproval(proposal, hold_keys=True), answers.append)
+
+    app = Host()
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, EditApproval))
+        dialog = app.screen
+        assert "You were typing" in str(dialog.query_one("#approval-keys").render())
+        for key in "a plan":  # still typing: none of these answers
+            await pilot.press(key if key != " " else "space")
+        assert answers == [] and dialog.keys_held
+        monkeypatch.setattr(edit_approval, "HOLD_UNTIL_QUIET", 0.02)  # the pause, shortened
+        await wait_until(pilot, lambda: not dialog.keys_held, limit=200_000)
+        assert str(dialog.query_one("#approval-keys").render()) == edit_approval.KEYS
+        await pilot.press("y")
+        await wait_until(pilot, lambda: answers)
+        assert answers[0].action == "apply"

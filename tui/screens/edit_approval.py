@@ -3,6 +3,10 @@
 Dismisses with a core.events.Decision: "apply", "reject" (with the one-line reason the user
 typed, which goes back to the model), "apply_all" (this and the rest of the turn), "cancel".
 A file edit that departs from a decision in effect (core.drift) shows the decision above the diff.
+
+The dialog opens when the model gets to an edit, often while the user is typing the next prompt
+in the other pane. Opened then, it holds y / n / a until the typing pauses, so the letters of a
+sentence don't answer it.
 """
 
 from __future__ import annotations
@@ -14,10 +18,19 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tui import keystrokes
 from core.drift.check import Finding
 from core.events import Decision, EditProposed
 from tui.widgets.diff_view import DiffView
 from tui.widgets.drift_notice import notice_text
+
+
+# Opened within this long of a key while a prompt has text: the answer keys are held...
+TYPING_WITHIN = 1.0
+# ...until nobody has pressed a key for this long.
+HOLD_UNTIL_QUIET = 0.6
+KEYS = "y apply · n reject · a apply the rest of this turn · Esc cancel the turn"
+HELD_KEYS = "You were typing: y / n / a work once you pause · Esc cancels the turn"
 
 
 class EditApproval(ModalScreen[Decision]):
@@ -31,10 +44,11 @@ class EditApproval(ModalScreen[Decision]):
         Binding("escape", "cancel_turn", "Cancel turn", id="edit_cancel_turn", tooltip="Write nothing and stop the turn"),
     ]
 
-    def __init__(self, proposal: EditProposed, drift: list[Finding] | None = None) -> None:
+    def __init__(self, proposal: EditProposed, drift: list[Finding] | None = None, *, hold_keys: bool = False) -> None:
         super().__init__()
         self.proposal = proposal
         self.drift = drift or []
+        self.keys_held = hold_keys
 
     @property
     def title_text(self) -> str:
@@ -53,7 +67,7 @@ class EditApproval(ModalScreen[Decision]):
                 yield DiffView(id="approval-diff")
             else:
                 yield Static(f"$ {self.proposal.target}", id="approval-command")
-            yield Static("y apply · n reject · a apply the rest of this turn · Esc cancel the turn", id="approval-keys")
+            yield Static(HELD_KEYS if self.keys_held else KEYS, id="approval-keys")
             yield Input(placeholder="Why not? (one line for the model; Enter sends, Esc skips)", id="approval-reason")
 
     def on_mount(self) -> None:
@@ -63,6 +77,15 @@ class EditApproval(ModalScreen[Decision]):
             diff_view.focus()
         else:
             self.query_one("#approval-box").focus()
+        if self.keys_held:
+            self.set_timer(HOLD_UNTIL_QUIET, self._release_when_quiet)
+
+    def _release_when_quiet(self) -> None:
+        if keystrokes.typed_within(HOLD_UNTIL_QUIET):
+            self.set_timer(HOLD_UNTIL_QUIET / 2, self._release_when_quiet)
+            return
+        self.keys_held = False
+        self.query_one("#approval-keys", Static).update(KEYS)
 
     @property
     def asking_reason(self) -> bool:
@@ -70,7 +93,7 @@ class EditApproval(ModalScreen[Decision]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the reason is typed, y/n/a are letters of it.
-        if self.asking_reason and action in ("apply", "reject", "apply_all"):
+        if (self.asking_reason or self.keys_held) and action in ("apply", "reject", "apply_all"):
             return False
         return True
 

@@ -71,13 +71,15 @@ class ConversationLog(VerticalScroll):
         self.fit_soon()
 
     def sections(self):
-        conversation = sys.modules.get("tui.widgets.conversation")
-        if conversation is None:
-            # No reply was ever made: importing the reply widgets here (Markdown, 25 ms) would
-            # put them before the first frame, which has no reply to show.
+        # Until the reply widgets are imported (the warm-up thread does it after the first frame,
+        # or the first reply), there is no reply here: importing them for this (Markdown, 25 ms)
+        # would put them before the first frame, which has no reply to show. The module may be
+        # half-imported by that thread: then it has no ReplyView yet, and neither does the log.
+        reply_view = getattr(sys.modules.get("tui.widgets.conversation"), "ReplyView", None)
+        if reply_view is None:
             return
         for child in self.children:
-            if isinstance(child, conversation.ReplyView):
+            if isinstance(child, reply_view):
                 yield from child.sections
 
     def _fit(self) -> None:

@@ -336,9 +336,16 @@ class ConversationPane(Vertical):
             # Issue #16: the user sees a decision the edit breaks before pressing y or a.
             drift = await check_proposed_edit(self.session, event.edit) if self.pane == "exec" else []
             if not event.decision.done():
-                from tui.screens.edit_approval import EditApproval
+                from tui import keystrokes
+                from tui.screens.edit_approval import TYPING_WITHIN, EditApproval
 
-                event.decision.set_result(await self.app.push_screen_wait(EditApproval(event, drift)))
+                # Someone is typing a prompt (in either pane) as the dialog opens: their next
+                # letters must not answer it ("a" would apply the rest of the turn).
+                typing = keystrokes.typed_within(TYPING_WITHIN) and any(
+                    prompt.value.strip() for prompt in self.screen.query(PromptInput)
+                )
+                dialog = EditApproval(event, drift, hold_keys=typing)
+                event.decision.set_result(await self.app.push_screen_wait(dialog))
             elif drift:  # "apply the rest of this turn" was chosen: written, but not unnoticed
                 where = ", ".join(dict.fromkeys(finding.decision.where for finding in drift))
                 self.notify(f"{event.target} departs from a decision ({where}); F9 lists them.",
