@@ -24,13 +24,14 @@ def shop(tmp_path, monkeypatch):
 
 async def _steady_cursor(pilot) -> None:
     """A blinking cursor, or totals still being read from the store, would make the snapshot depend on timing."""
-    for input_widget in pilot.app.query("PromptInput"):
-        input_widget.cursor_blink = False
     for _ in range(2000):
-        if pilot.app.main.costs.loaded and pilot.app.main.handoff.watching:
+        # The auto-pilot starts before the screen has composed: the inputs must exist first, or
+        # turning their blink off below reaches nothing and the cursor blinks into the snapshot.
+        if pilot.app.query("PromptInput") and pilot.app.main.costs.loaded and pilot.app.main.handoff.watching:
             break
         await pilot.pause()
     for input_widget in pilot.app.query("PromptInput"):
+        input_widget.cursor_blink = False
         # Blinking off keeps whatever phase the cursor was in: show it, as a focused input does.
         input_widget._cursor_visible = True
     await pilot.pause()
