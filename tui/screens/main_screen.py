@@ -214,11 +214,14 @@ class MainScreen(Screen):
         if budget is not None and budget.fraction is not None:
             text += f" · budget {budget.fraction:.0%}"
         label = self.query_one("#today", Static)
-        if text != getattr(label, "shown", None):
+        shown = getattr(label, "shown", None)
+        if text != shown:
             # A fixed-width label repaints without re-laying out the screen (a streaming reply
-            # updates this many times a second).
+            # updates this several times a second); a narrow screen's fitted one (width: auto)
+            # needs a layout when its length changes (the first figure comes after the first frame).
+            fitted = label.styles.width is not None and label.styles.width.is_auto
             label.shown = text
-            label.update(text, layout=False)
+            label.update(text, layout=fitted and len(text) != len(shown or ""))
 
     # -- sessions --------------------------------------------------------------------------
 
