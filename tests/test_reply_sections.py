@@ -336,3 +336,30 @@ async def test_folding_waits_for_a_pause_in_the_typing(simulator, tmp_path):
         log._fit_timer.stop()
         log._fit()
         assert not reply.sections[0].folded, "a pass is due however fast the typing"
+
+
+async def test_a_draw_waits_for_the_keys_frame_only_so_long(paced_simulator, tmp_path, monkeypatch):
+    """A draw after a key waits for the frame showing the key, but a prompt that is not drawn
+    (a dialog covers the screen) does not hold the reply back past KEY_FRAME_WAIT_MAX."""
+    from textual.screen import Screen
+
+    from tui import keystrokes
+    from tui.widgets import reply_sections
+
+    monkeypatch.setattr(reply_sections, "FLUSH_SECONDS", 3600.0)
+    app = make_app(paced_simulator, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        exec_pane = app.pane("exec")
+        exec_pane.prompt_input.value = "Implement the exporter [[sim:tokens=20000]]"
+        exec_pane.focus_input()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(exec_pane.log_view.query(ReplyView)))
+        reply = exec_pane.log_view.query(ReplyView).last()
+        await wait_until(pilot, lambda: reply._reply_stream is not None and bool(reply._reply_stream.pending))
+        await app.push_screen(Screen())  # covers the main screen: its prompts are not drawn
+        keystrokes.note()  # a key whose prompt is never drawn while the dialog is up
+        reply_sections.flush_after_keystroke()
+        await wait_until(pilot, lambda: reply.sections[0].text != "", limit=200_000)
+        assert not keystrokes.key_shown_for(0)
+        exec_pane.action_cancel_reply()
+        await turns_done(app)

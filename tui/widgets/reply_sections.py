@@ -43,9 +43,12 @@ BACKLOG_PAUSE = 1 / 16  # between the flushes that draw a backlog when the reply
 # before the next key, instead of on a clock that sooner or later lands on a key and makes it
 # wait for a whole layout. No more often than this, so fast typing doesn't flush per key.
 TYPING_FLUSH_SECONDS = 0.25
-# How often to look whether the key's frame has been drawn yet (a frame comes every 1/120 s at most).
+# How often to look whether the key's frame has been drawn yet (a frame comes every 1/240 s at most).
 KEY_FRAME_POLL = 1 / 240
 KEY_FRAME_WRITE = 0.01  # time given to the terminal writer once the key's frame is made
+# The longest a draw waits for that frame: a prompt that isn't drawn (a dialog covers the
+# screen) must not hold the reply back.
+KEY_FRAME_WAIT_MAX = 0.1
 # Within this long after a key the clock leaves the drawing to the next key (once typing
 # pauses this long, the clock draws again).
 TYPING_WINDOW = 0.4
@@ -57,6 +60,11 @@ _drawn_at = 0.0  # when any reply last started drawing a piece
 def _note_drawn() -> None:
     global _drawn_at
     _drawn_at = time.monotonic()
+
+
+def _spacing_left() -> float:
+    """How long until the clock may draw another piece (DRAW_SPACING after the last one)."""
+    return DRAW_SPACING - (time.monotonic() - _drawn_at)
 
 
 def flush_after_keystroke() -> None:
@@ -128,7 +136,8 @@ class SectionedStream:
         self.lock = asyncio.Lock()
         self.flushing = False  # a timer must not be stopped (cancelled) while its flush writes
         self.flushed_at = 0.0
-        self.waiting_for_frame = False
+        self.waiting_for_frame = False  # a draw is due after a frame (a key's, or the app queue's turn)
+        self._frame_asked_at = 0.0
         _streaming.add(self)
         self.section_text = sections[-1].text if sections else ""
         if sections:
@@ -157,7 +166,7 @@ class SectionedStream:
             if self.pending and self.timer is None and not self.flushing:
                 self.timer = self.owner.set_timer(FLUSH_SECONDS, self._timed_flush)
             return
-        wait = DRAW_SPACING - (time.monotonic() - _drawn_at)
+        wait = _spacing_left()
         if wait > 0:  # another reply's piece was just drawn: this one gets a frame of its own
             if self.timer is None and not self.flushing:
                 self.timer = self.owner.set_timer(wait, self._timed_flush)
@@ -180,10 +189,12 @@ class SectionedStream:
             self.timer.stop()
             self.timer = None
         self.waiting_for_frame = True
+        self._frame_asked_at = time.monotonic()
         self.owner.call_after_refresh(self._flush_after_frame)
 
     async def _flush_after_frame(self) -> None:
-        if not keystrokes.key_shown_for(KEY_FRAME_WRITE) or self.owner.app._batch_count or self.lock.locked():
+        key_not_out = not keystrokes.key_shown_for(KEY_FRAME_WRITE) or self.owner.app._batch_count
+        if key_not_out and time.monotonic() - self._frame_asked_at < KEY_FRAME_WAIT_MAX:
             # The key is not on screen yet: Textual also runs after-refresh callbacks when the
             # screen goes idle before the key's change reached it, or skips a frame while another
             # draw mounts its blocks; and a frame that is made is written to the terminal by a
@@ -249,7 +260,7 @@ class SectionedStream:
             await self.flush()  # after one in flight, if any
             while self.pending:
                 await asyncio.sleep(BACKLOG_PAUSE)
-                if not self._typing_draws() and time.monotonic() - _drawn_at >= DRAW_SPACING:
+                if not self._typing_draws() and _spacing_left() <= 0:
                     _note_drawn()
                     await self.flush()
         except asyncio.CancelledError:
