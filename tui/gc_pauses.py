@@ -68,17 +68,9 @@ def settle_when_idle(node: Any, busy: Callable[[], bool]) -> None:
 
     `node` (a mounted widget or screen) owns the timer: if it goes away, so does the wait.
     """
-    if getattr(node, "_settle_timer", None) is not None:
-        return
-
-    def check() -> None:
-        node._settle_timer = None
-        if not keystrokes.typed_within(IDLE_SECONDS) and not busy():
-            settle()
-        else:
-            node._settle_timer = node.set_timer(IDLE_SECONDS / 2, check)
-
-    node._settle_timer = node.set_timer(IDLE_SECONDS, check)
+    waiting = getattr(node, "_settle_wait", None)
+    if waiting is None or not waiting.pending:
+        node._settle_wait = keystrokes.when_quiet(node, IDLE_SECONDS, settle, busy)
 
 
 def release() -> None:

@@ -4,6 +4,8 @@ wait (drawing streamed text, a garbage-collector pass) looks here and makes way.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 _last = 0.0
 _shown = True  # the prompt was drawn since the last key
@@ -31,3 +33,24 @@ def typed_within(seconds: float) -> bool:
 def key_shown_for(seconds: float) -> bool:
     """The frame with the last key was made at least `seconds` ago."""
     return _shown and time.monotonic() - _shown_at >= seconds
+
+
+def when_quiet(node: Any, seconds: float, callback: Callable[[], None], busy: Callable[[], bool] = lambda: False) -> Any:
+    """Call `callback` once nobody has typed for `seconds` and `busy()` is false: first looked at
+    after `seconds`, then every half of it. `node` (a mounted widget or screen) owns the timer:
+    if it goes away, so does the wait. Returns a handle whose `pending` says it has not run."""
+
+    class Wait:
+        pending = True
+
+    wait = Wait()
+
+    def check() -> None:
+        if typed_within(seconds) or busy():
+            node.set_timer(seconds / 2, check)
+        else:
+            wait.pending = False
+            callback()
+
+    node.set_timer(seconds, check)
+    return wait

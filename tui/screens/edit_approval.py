@@ -78,12 +78,9 @@ class EditApproval(ModalScreen[Decision]):
         else:
             self.query_one("#approval-box").focus()
         if self.keys_held:
-            self.set_timer(HOLD_UNTIL_QUIET, self._release_when_quiet)
+            keystrokes.when_quiet(self, HOLD_UNTIL_QUIET, self._release_keys)
 
-    def _release_when_quiet(self) -> None:
-        if keystrokes.typed_within(HOLD_UNTIL_QUIET):
-            self.set_timer(HOLD_UNTIL_QUIET / 2, self._release_when_quiet)
-            return
+    def _release_keys(self) -> None:
         self.keys_held = False
         self.query_one("#approval-keys", Static).update(KEYS)
 

@@ -16,13 +16,13 @@ from textual.errors import NoWidget
 from textual.timer import Timer
 
 from tui import keystrokes
+from tui.widgets.reply_sections import TYPING_WINDOW
 
 # Folding waits this long after a scroll or an update: a burst of either is one pass.
 FIT_DELAY = 0.05
-# While someone types, a pass (a layout of its own, 10-20 ms with two panes streaming) waits
-# for a pause in the typing, but no longer than this since the last pass: sections that
-# scrolled far out of view meanwhile only make each layout a little dearer.
-TYPING_DEFER = 0.4
+# While someone types (within reply_sections.TYPING_WINDOW), a pass (a layout of its own, 10-20 ms
+# with two panes streaming) waits for a pause in the typing, but no longer than this since the
+# last pass: sections that scrolled far out of view meanwhile only make each layout a little dearer.
 FIT_AT_LEAST_EVERY = 2.0
 
 
@@ -88,8 +88,8 @@ class ConversationLog(VerticalScroll):
         if not self.is_mounted or not self.size.height:
             return
         now = time.monotonic()
-        if keystrokes.typed_within(TYPING_DEFER) and now - self._fitted_at < FIT_AT_LEAST_EVERY:
-            self._fit_timer = self.set_timer(TYPING_DEFER, self._fit)
+        if keystrokes.typed_within(TYPING_WINDOW) and now - self._fitted_at < FIT_AT_LEAST_EVERY:
+            self._fit_timer = self.set_timer(TYPING_WINDOW, self._fit)
             return
         self._fitted_at = now
         try:

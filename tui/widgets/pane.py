@@ -227,6 +227,8 @@ class ConversationPane(Vertical):
         from tui import keystrokes
         from tui.widgets.reply_sections import flush_after_keystroke
 
+        # Noted again (the app noted the key on arrival): the text is in the prompt now, so the
+        # next drawing of the prompt is the frame that shows it.
         keystrokes.note()
         flush_after_keystroke()
         self.show_advice(event.text_area.text)
