@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
-import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +36,8 @@ class ConflictError(Exception):
 
 
 def sha256_of(data: bytes) -> str:
+    import hashlib  # here, not at the top: the first frame doesn't hash anything
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -117,7 +117,7 @@ def _write_temp(directory: Path, name: str, data: bytes, mode: int | None) -> Pa
     """A fully written, fsynced temporary file next to the target (same file system, so the rename is atomic)."""
     for _ in range(100):
         # No .md suffix, so watchers and plan-file globs never mistake it for a plan.
-        temp = directory / f".{name}.{secrets.token_hex(4)}.segue-tmp"
+        temp = directory / f".{name}.{os.urandom(4).hex()}.segue-tmp"
         try:
             # 0o666 lets the umask decide a new file's permissions, as an editor would.
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

@@ -10,7 +10,6 @@ gets a prefill.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from dataclasses import dataclass, field, replace
@@ -226,6 +225,8 @@ def _key(base_url: str | None) -> str:
 
 def _read_cache() -> dict[str, Any]:
     try:
+        import json  # not a first-frame import: the cache is read after it
+
         data = json.loads(_cache_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
@@ -249,6 +250,8 @@ def cached(base_url: str | None, *, now: datetime | None = None) -> Catalog | No
 
 
 def save(base_url: str | None, raw_models: list[dict[str, Any]], *, now: datetime | None = None) -> None:
+    import json
+
     from core.atomic_write import write_atomic
 
     data = _read_cache()

@@ -6,8 +6,8 @@ them (stopping a reply keeps its partial text).
 
 from __future__ import annotations
 
-import json
 import re
+from functools import cache
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -150,8 +150,13 @@ def check_while_streaming(
 # add a share of the prompt's own length (code to review or rewrite comes back), and clamp to
 # max_tokens. It errs long: a budget warning that is early beats one that is late.
 _BASELINE = {"opus": 2_000, "sonnet": 1_500, "haiku": 600, "other": 1_500}
-_LONG = re.compile(r"\b(plan|design|architect\w*|implement\w*|write|build|refactor\w*|migrat\w*|document\w*|tests?)\b", re.I)
-_SHORT = re.compile(r"\b(yes or no|one word|one line|briefly|short|tl;?dr|summari[sz]e|which|name)\b", re.I)
+
+
+@cache  # compiled at the first estimate, not at start-up
+def _length_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    long = re.compile(r"\b(plan|design|architect\w*|implement\w*|write|build|refactor\w*|migrat\w*|document\w*|tests?)\b", re.I)
+    short = re.compile(r"\b(yes or no|one word|one line|briefly|short|tl;?dr|summari[sz]e|which|name)\b", re.I)
+    return long, short
 
 
 def estimate_output_tokens(prompt: str, model: str, max_tokens: int, *, thinking_budget: int = 0) -> int:
@@ -160,9 +165,10 @@ def estimate_output_tokens(prompt: str, model: str, max_tokens: int, *, thinking
     With extended thinking, half the thinking budget is added: thinking is billed as output.
     """
     estimate = _BASELINE.get(family_of(model), _BASELINE["other"])
-    if _LONG.search(prompt):
+    long, short = _length_words()
+    if long.search(prompt):
         estimate *= 2
-    elif _SHORT.search(prompt):
+    elif short.search(prompt):
         estimate //= 4
     estimate += len(prompt) // CHARS_PER_TOKEN // 2
     estimate += max(0, thinking_budget) // 2
@@ -174,6 +180,8 @@ _COUNTED_FIELDS = ("messages", "system", "thinking", "tools", "tool_choice")
 
 def estimate_input_tokens(params: dict[str, Any]) -> int:
     """A local stand-in for count_tokens: about four characters per token of the request."""
+    import json  # not a start-up import
+
     counted = {name: params[name] for name in _COUNTED_FIELDS if name in params}
     return max(1, len(json.dumps(counted, ensure_ascii=False, default=str)) // CHARS_PER_TOKEN)
 

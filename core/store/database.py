@@ -15,9 +15,7 @@ The API key has no column here and is never passed in.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -29,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from core import models, paths
+from core.atomic_write import sha256_of
 from core.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from core.store.writer import StoreWriter
 from core.costs.usage import TokenUsage
@@ -361,7 +360,7 @@ class Store:
         now = _stamp(self.now())
         with self._write() as conn:
             while True:
-                session_id = secrets.token_hex(ID_BYTES)
+                session_id = os.urandom(ID_BYTES).hex()  # as secrets.token_hex does, without importing it
                 if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
                     break
             conn.execute(
@@ -726,7 +725,7 @@ class Store:
 
     def record_file_version(self, path: str, text: str, source: str) -> bool:
         """Keep this text of `path`; False (nothing stored) when it equals the newest kept version."""
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        digest = sha256_of(text.encode("utf-8"))
         with self._write() as conn:
             newest = conn.execute(
                 "SELECT sha256 FROM file_versions WHERE path = ? ORDER BY id DESC LIMIT 1", (str(path),)
@@ -741,7 +740,7 @@ class Store:
 
     def is_newest_file_version(self, path: str, text: str) -> bool:
         """True when `text` is the newest kept version of `path` (a read: nothing is written)."""
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        digest = sha256_of(text.encode("utf-8"))
         rows = self._read("SELECT sha256 FROM file_versions WHERE path = ? ORDER BY id DESC LIMIT 1", (str(path),))
         return bool(rows) and rows[0][0] == digest
 

@@ -19,7 +19,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from core import models
-from core.events import TurnDone, TurnFailed, UsageUpdate
 from core.panes import PANES, Pane
 from core.session import Session
 from core.settings import Settings
@@ -304,6 +303,8 @@ class MainScreen(Screen):
         await self._turn(pane, prompt, routing)
 
     async def _turn(self, pane: Pane, prompt: str, routing: Any = None) -> None:
+        from core.events import TurnDone, TurnFailed, UsageUpdate
+
         view = self.pane(pane)
         reply = await view.start_turn(prompt, routing.route.model if routing is not None and routing.applied else None)
         status, model, usage, finished_text = "failed", reply.model, None, ""
@@ -506,5 +507,6 @@ def _warm_up() -> None:
     from core.engines.client import import_sdk
 
     import_sdk()
+    import core.events  # noqa: F401  (the first turn's, not the first frame's: 5 ms)
     import genai_prices  # noqa: F401
     import tui.widgets.conversation  # noqa: F401  (not needed by the first frame: 25 ms)

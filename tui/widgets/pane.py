@@ -14,19 +14,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from typing import TYPE_CHECKING
+
 from core import models
-from core.events import (
-    EditProposed,
-    Retrying,
-    StepCompleted,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallFinished,
-    ToolCallStarted,
-    TurnDone,
-    TurnFailed,
-    TurnStarted,
-)
 from core.panes import Pane
 from core.session import Session
 from tui.messages import CancelRequested, ModelSwitchRequested, PromptSubmitted
@@ -35,6 +25,9 @@ from tui.widgets.cost_meter import PaneCostLine
 from tui.widgets.engine_badge import EngineBadge
 from tui.widgets.model_badge import ModelBadge
 from tui.widgets.prompt_input import PromptInput
+
+if TYPE_CHECKING:  # imported by the first turn, not by the first frame (core/session.py)
+    from core.events import EditProposed, StepCompleted, ToolCallFinished, ToolCallStarted, TurnStarted
 
 HISTORY_PAGE = 40  # stored messages mounted per page on resume
 
@@ -299,6 +292,19 @@ class ConversationPane(Vertical):
 
     async def show_event(self, reply, event) -> None:
         """Show one event of the turn streaming into `reply`."""
+        from core.events import (
+            EditProposed,
+            Retrying,
+            StepCompleted,
+            TextDelta,
+            ThinkingDelta,
+            ToolCallFinished,
+            ToolCallStarted,
+            TurnDone,
+            TurnFailed,
+            TurnStarted,
+        )
+
         if isinstance(event, TextDelta):
             reply.clear_status()
             # After Segue's own tool calls the stored reply starts a new paragraph; so does the view.
@@ -332,6 +338,8 @@ class ConversationPane(Vertical):
 
     async def _tool_event(self, event: EditProposed | StepCompleted) -> None:
         """A proposed edit waits for the approval dialog; a ticked plan step is announced."""
+        from core.events import EditProposed
+
         if isinstance(event, EditProposed):
             from core.drift.edits import check_proposed_edit
 
@@ -356,6 +364,7 @@ class ConversationPane(Vertical):
             self.notify(f"Step {event.step} ticked: {event.text}", title="Plan", severity="information")
 
     async def _show_tool_call(self, reply, calls: dict, event: ToolCallStarted | ToolCallFinished) -> None:
+        from core.events import ToolCallStarted
         from tui.widgets.tool_call import ACCEPT_EDITS_HINT, ToolCallView
 
         if isinstance(event, ToolCallStarted):
