@@ -30,6 +30,11 @@ def typed_within(seconds: float) -> bool:
     return time.monotonic() - _last < seconds
 
 
+def key_waiting(seconds: float) -> bool:
+    """A key typed in the last `seconds` is not on screen yet (its frame is not made)."""
+    return not _shown and time.monotonic() - _last < seconds
+
+
 def key_shown_for(seconds: float) -> bool:
     """The frame with the last key was made at least `seconds` ago."""
     return _shown and time.monotonic() - _shown_at >= seconds

@@ -15,7 +15,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from core import models
@@ -23,6 +22,7 @@ from core.panes import PANES, Pane
 from core.session import Session
 from core.settings import Settings
 from tui import gc_pauses
+from tui.key_first import KeyFirstScreen
 from tui.cost_tracker import CostTracker
 from tui.handoff import Handoff
 from tui.messages import (
@@ -68,7 +68,7 @@ class TopBar(Horizontal):
         yield Static("", id="today")
 
 
-class MainScreen(Screen):
+class MainScreen(KeyFirstScreen):
     # Styles: main_screen.tcss beside this file, loaded by the app (Textual reads a screen's
     # CSS_PATH only when the screen is pushed, and the default screen never is).
     BINDINGS = [
