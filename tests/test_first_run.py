@@ -40,3 +40,26 @@ async def test_the_high_contrast_theme_is_registered_and_contrasts(simulator, tm
             foreground = Color.parse(variables[name])
             lighter, darker = sorted((foreground.brightness, background.brightness), reverse=True)
             assert (lighter + 0.05) / (darker + 0.05) >= 7, name
+
+
+async def test_the_start_theme_paints_once_and_a_theme_switch_repaints(simulator, tmp_path, monkeypatch):
+    """The theme set at start is in the stylesheet before anything is parsed (no second parse
+    of every source before the first frame); switching later restyles the screen as before."""
+    from textual.css.stylesheet import Stylesheet
+
+    reparses = []
+    reparse = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: (reparses.append(1), reparse(self))[1])
+    app = make_app(simulator, tmp_path, theme="segue-high-contrast")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        pane = app.pane("plan")
+        contrast = app.get_theme("segue-high-contrast")
+        assert reparses == [] and app.screen.styles.background == Color.parse(contrast.background)
+        assert pane.styles.border_top[1] == Color.parse(app.theme_variables["opus"])
+        app.theme = "segue-dark"
+        await pilot.pause()
+        dark = app.get_theme("segue-dark")
+        assert reparses and app.screen.styles.background == Color.parse(dark.background)
+        assert pane.styles.border_top[1] == Color.parse(app.theme_variables["opus"])
+        assert app.theme_variables["opus"] != contrast.variables.get("opus", "")
