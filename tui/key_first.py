@@ -25,14 +25,7 @@ class KeyFirstScreen(Screen):
 
     def _on_timer_update(self) -> None:
         # Textual's Screen._on_timer_update, with the layout step put after the key's paint.
-        if (
-            self._layout_required
-            and self.is_current
-            and not self.app._batch_count
-            and self.focused is not None
-            and self.focused in self._dirty_widgets
-            and keystrokes.key_waiting(KEY_FIRST_WITHIN)
-        ):
+        if self._key_goes_first():
             # Only the key's widget: the streamed text waiting to be painted goes with the layout.
             prompt = self.focused
             self._update_timer.pause()
@@ -42,3 +35,16 @@ class KeyFirstScreen(Screen):
             self.check_idle()  # the pending layout and the rest: the next tick
             return
         super()._on_timer_update()
+
+    def _key_goes_first(self) -> bool:
+        try:
+            return bool(
+                self._layout_required
+                and self.is_current
+                and not self.app._batch_count
+                and self.focused is not None
+                and self.focused in self._dirty_widgets
+                and keystrokes.key_waiting(KEY_FIRST_WITHIN)
+            )
+        except AttributeError:  # a Textual whose screen lacks these: its own order, as before
+            return False
