@@ -63,3 +63,23 @@ async def test_the_start_theme_paints_once_and_a_theme_switch_repaints(simulator
         assert reparses and app.screen.styles.background == Color.parse(dark.background)
         assert pane.styles.border_top[1] == Color.parse(app.theme_variables["opus"])
         assert app.theme_variables["opus"] != contrast.variables.get("opus", "")
+
+
+async def test_the_first_resume_keeps_the_styles_of_the_mount(simulator, tmp_path, monkeypatch):
+    """The main screen's first resume follows its mount, which styled every widget: it is not
+    styled all over again. A theme picked while a dialog is up still shows once it closes."""
+    from tui.screens.help_screen import HelpScreen
+    from tui.screens.main_screen import MainScreen
+
+    restyled = []
+    update = MainScreen.update_node_styles
+    monkeypatch.setattr(MainScreen, "update_node_styles", lambda self, animate=True: (restyled.append(1), update(self, animate))[1])
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:  # wide: no 'narrow' class to restyle for
+        await pilot.pause()
+        assert restyled == []
+        await app.push_screen(HelpScreen())
+        app.theme = "segue-light"
+        app.pop_screen()
+        await pilot.pause()
+        assert app.screen.styles.background == Color.parse(app.get_theme("segue-light").background)

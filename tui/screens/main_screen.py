@@ -99,6 +99,7 @@ class MainScreen(KeyFirstScreen):
         self.handoff = Handoff(self)
         self._start_up_steps = {"watcher", "models"}  # then _after_start_up
         self._started_up = False
+        self._resumed_before = False
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -182,6 +183,14 @@ class MainScreen(KeyFirstScreen):
             where += f' · session "{self.session.title}"'
         # Plain Content, never markup; control characters shown: a title is a user's prompt.
         self.query_one(TopBar).query_one("#where", Static).update(Content(printable(f"· {where}")))
+
+    def on_screen_resume(self, event) -> None:
+        # Runs before Textual's own handler. The first resume comes right after the mount, which
+        # styled every widget (and class changes since restyled theirs): Textual would style
+        # them all again, 9 ms of the first frame. Later resumes (after a dialog) still do.
+        if not self._resumed_before:
+            self._resumed_before = True
+            event.refresh_styles = False
 
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)
