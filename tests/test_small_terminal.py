@@ -129,3 +129,26 @@ async def test_the_top_bar_keeps_the_project_folder_in_view_at_80_columns(simula
         await pilot.pause()
         bar = wide.screen.query_one("#top-bar")
         assert bar.query_one("#demo").display and not bar.query_one("#demo-short").display
+
+
+async def test_resizing_the_terminal_lays_the_screen_out_again_each_time(simulator, tmp_path):
+    """Narrow, wide, narrow again: the panes stack and unstack and every pane fills its width."""
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        plan, execute = app.pane("plan"), app.pane("exec")
+        assert plan.region.y == execute.region.y and plan.region.right <= execute.region.x  # side by side
+        for width, height in ((90, 30), (160, 48), (80, 24), (120, 40)):
+            await pilot.resize_terminal(width, height)
+            await wait_until(pilot, lambda: app.screen.size == (width, height))
+            await pilot.pause()
+            narrow = width < 100
+            assert app.screen.has_class("narrow") == narrow
+            if narrow:
+                assert plan.region.x == execute.region.x and plan.region.bottom <= execute.region.y  # stacked
+                assert plan.region.width == execute.region.width == width
+            else:
+                assert plan.region.y == execute.region.y and plan.region.right <= execute.region.x
+                assert plan.region.width + execute.region.width == width
+            footer = app.screen.query_one(Footer)
+            assert footer.region.bottom == height and footer.region.width == width
