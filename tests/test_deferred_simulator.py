@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +55,14 @@ def test_choose_endpoint_deferred_points_at_the_reserved_port(monkeypatch):
         assert endpoint.demo and endpoint.base_url == simulator.base_url
     finally:
         simulator.stop()
+
+
+def test_starting_the_simulator_leaves_the_drift_vocabulary_for_the_first_reply():
+    """The server starts behind the app's first frame, sharing the interpreter with it; the
+    drift check's vocabulary (hundreds of regexes, 20 ms) is only needed to write a reply."""
+    probe = "import sys, core.simulator; print('core.drift.vocabulary' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from core.drift.decisions import Decision, extract
 from core.simulator.topics import Topic
+
+if TYPE_CHECKING:  # the drift check's reading (its vocabulary: 20 ms of regexes) waits for a reply
+    from core.drift.decisions import Decision
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Context:
 
 
 def read_context(system: str) -> Context:
+    from core.drift.decisions import extract
+
     return Context(tuple(extract(system, "context", rules_file=True)))
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.drift.vocabulary import MENTIONS
-
 # member -> (for, against): the trade-offs a senior engineer would name.
 TRADE_OFFS: dict[str, tuple[str, str]] = {
     "WebSockets": (
@@ -341,6 +339,9 @@ def topic_of(prompt: str) -> Topic | None:
 
 def named_options(prompt: str) -> list[str]:
     """The technologies the prompt names, in the order it names them (at most one per spelling)."""
+    # Imported at the first reply, not with the simulator (which starts behind the app's first frame).
+    from core.drift.vocabulary import MENTIONS
+
     found: list[tuple[int, str]] = []
     for _group, member, pattern in MENTIONS:
         match = pattern.search(prompt)
@@ -350,6 +351,8 @@ def named_options(prompt: str) -> list[str]:
 
 
 def framework_named(prompt: str) -> str | None:
+    from core.drift.vocabulary import MENTIONS
+
     for group, member, pattern in MENTIONS:
         if group == "web framework" and pattern.search(prompt):
             return member
