@@ -50,11 +50,11 @@ import json, sys
 from pathlib import Path
 from core.settings import load_settings
 from core.engines.client import choose_endpoint
-from tui.launch import build_app
+from tui.launch import build_app, start_simulator
 
 endpoint, simulator = choose_endpoint(True, deferred=True)
 app = build_app(Path(sys.argv[1]), endpoint, load_settings(), new_session=True)
-app.call_after_refresh(simulator.start_in_background)
+start_simulator(app, simulator)
 seen = {}
 display = app._display
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from core.engines.client import Endpoint, choose_claude_code_endpoint, choose_endpoint, engines_for
@@ -36,6 +37,23 @@ def build_app(
     return SegueApp(session, settings=settings, store=store, resumed=previous is not None)
 
 
+def start_simulator(app, simulator) -> None:
+    """Start the demo simulator (a DeferredSimulator, whose port already listens) in its own
+    process: at once when another CPU is free to run it beside the app's start-up, else after
+    the first frame, so it never competes with it."""
+    if _spare_cpu():
+        simulator.start_in_background()
+    else:
+        app.call_after_refresh(simulator.start_in_background)
+
+
+def _spare_cpu() -> bool:
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except (AttributeError, OSError):  # not Linux
+        return (os.cpu_count() or 1) > 1
+
+
 def run_app(project: Path, *, demo: bool = False, new_session: bool = False, engine: str | None = None) -> int:
     import click
 
@@ -58,8 +76,7 @@ def run_app(project: Path, *, demo: bool = False, new_session: bool = False, eng
             engines=engines_for(engine), claude_code_endpoint=choose_claude_code_endpoint(demo, endpoint),
         )
         if simulator is not None:
-            # Its port is already listening: the server itself can wait for the first frame.
-            app.call_after_refresh(simulator.start_in_background)
+            start_simulator(app, simulator)
         for problem in settings.problems:
             app.call_later(app.notify, problem, severity="warning", timeout=10)
         app.run()

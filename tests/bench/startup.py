@@ -12,7 +12,8 @@ data imported (the warm-up thread done, which starts once the watcher is armed a
 list is in) and the models list loaded from the simulator (fresh). Its ratio is to
 the hello app's settled time, for scale.
 Segue starts as `segue --demo` does (tui.launch.run_app): the simulator's port reserved before
-the first frame, its server started after it.
+the first frame, its server started in a process of its own (at once when a second CPU is free,
+as here, else after the first frame).
 
 Segue's and the hello app's modules both run from compiled bytecode, as after `pip install`:
 this script byte-compiles core/, tui/ and themes/ first (into their __pycache__, which git
@@ -69,10 +70,10 @@ import asyncio, os, sys
 from pathlib import Path
 from core.settings import load_settings
 from core.engines.client import choose_endpoint
-from tui.launch import build_app
+from tui.launch import build_app, start_simulator
 endpoint, simulator = choose_endpoint(True, deferred=True)
 app = build_app(Path(sys.argv[1]), endpoint, load_settings(), new_session=True)
-app.call_after_refresh(simulator.start_in_background)
+start_simulator(app, simulator)
 MODE = sys.argv[2]
 armed = asyncio.Event()
 handoff = app.main.handoff
