@@ -113,16 +113,14 @@ class DeferredSimulator:
 
 
 def _child_log() -> IO[bytes] | int:
-    """Where the child's errors go: Segue's log file when there is one (a traceback there says
-    why demo replies stopped), else nowhere: never the terminal the app is drawing on."""
-    for handler in logging.getLogger().handlers:
-        path = getattr(handler, "baseFilename", None)
-        if path:
-            try:
-                return open(path, "ab")  # noqa: SIM115 - handed to the child; _spawn closes this copy
-            except OSError:
-                break
-    return subprocess.DEVNULL
+    """Where the child's errors go: Segue's log file (a traceback there says why demo replies
+    stopped), else nowhere; never the terminal the app is drawing on."""
+    from core import paths
+
+    try:
+        return open(paths.log_path(), "ab")  # noqa: SIM115 - handed to the child; _spawn closes this copy
+    except OSError:
+        return subprocess.DEVNULL
 
 
 def _end(process: subprocess.Popen) -> None:
