@@ -21,13 +21,13 @@ class ThemedApp(App):
         # Textual made the stylesheet with its default theme's variables and, for the theme set
         # above, queued a refresh that parses every source again. Nothing is parsed or styled
         # yet: with the right variables in now, that refresh has nothing to do (refresh_css).
-        self._variables_at_start = self.get_css_variables()
-        self.stylesheet.set_variables(self._variables_at_start)
+        self._theme_at_start = self.theme
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def refresh_css(self, animate: bool = True) -> None:
         # Before the first screen, with the theme still the one set in __init__, a refresh would
         # parse all of Segue's CSS twice over (5 ms of the first frame) to the same result.
-        if not self.screen_stack and self.get_css_variables() == self._variables_at_start:
+        if not self.screen_stack and self.theme == self._theme_at_start:
             return
         super().refresh_css(animate)
 
