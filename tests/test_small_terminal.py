@@ -152,3 +152,24 @@ async def test_resizing_the_terminal_lays_the_screen_out_again_each_time(simulat
                 assert plan.region.width + execute.region.width == width
             footer = app.screen.query_one(Footer)
             assert footer.region.bottom == height and footer.region.width == width
+
+
+async def test_a_resize_to_the_size_already_laid_out_does_not_lay_the_screen_out_again(simulator, tmp_path, monkeypatch):
+    """Start-up sends the screen three resizes to the size its first layout used (5-7 ms of the
+    first frame each time); a resize to a new size still lays it out."""
+    from textual import events
+    from textual.geometry import Size
+
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        layouts = []
+        lay_out = screen._refresh_layout
+        monkeypatch.setattr(screen, "_refresh_layout", lambda *a, **k: (layouts.append(a or k), lay_out(*a, **k))[1])
+        screen.post_message(events.Resize(Size(160, 48), Size(160, 48)))
+        await pilot.pause()
+        assert layouts == []
+        await pilot.resize_terminal(150, 48)
+        await wait_until(pilot, lambda: app.pane("exec").region.right == 150)
+        assert layouts, "a new size is laid out"

@@ -100,6 +100,7 @@ class MainScreen(KeyFirstScreen):
         self._start_up_steps = {"watcher", "models"}  # then _after_start_up
         self._started_up = False
         self._resumed_before = False
+        self._laid_out_at = None  # the size of the last layout a resize (or the first resume) made
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -191,9 +192,16 @@ class MainScreen(KeyFirstScreen):
         if not self._resumed_before:
             self._resumed_before = True
             event.refresh_styles = False
+            self._laid_out_at = self.app.size  # Textual's resume lays the screen out at this size
 
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)
+        # Runs before Textual's handler, which lays the whole screen out again. At start-up three
+        # resizes to the size the first layout already used arrive (the app's, the terminal's,
+        # the screen's own): 5-7 ms of the first frame for nothing. A new size goes through.
+        if event.size == self._laid_out_at:
+            event.prevent_default()
+        self._laid_out_at = event.size
 
     def _apply_width(self, width: int) -> None:
         # Below 100 columns two panes side by side are too narrow to read: stack them.
