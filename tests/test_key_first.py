@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from textual.widgets import Static, TextArea
 
 from tui import keystrokes
 from tui.key_first import KeyFirstScreen
@@ -11,24 +11,32 @@ from tui.widgets.prompt_input import PromptInput
 
 
 class StreamAndPrompt(KeyFirstScreen):
+    def __init__(self, box: type[TextArea]) -> None:
+        super().__init__()
+        self.box = box
+
     def compose(self):
         yield Static("streamed", id="stream")
-        yield PromptInput(id="prompt")
+        yield self.box(id="prompt")
 
 
 class Host(ThemedApp):
+    def __init__(self, box: type[TextArea] = PromptInput) -> None:
+        super().__init__()
+        self.box = box
+
     def get_default_screen(self):
-        return StreamAndPrompt()
+        return StreamAndPrompt(self.box)
 
 
-async def _frame_order(monkeypatch, *, typed: bool) -> tuple[list[str], Host]:
+async def _frame_order(monkeypatch, *, typed: bool, box: type[TextArea] = PromptInput) -> tuple[list[str], Host]:
     """What the next frame does first when streamed text (taller now: it needs a layout) and
     the prompt (one more character) both wait for it; `typed`: the character was a key."""
-    app = Host()
+    app = Host(box)
     order: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
-        prompt = screen.query_one(PromptInput)
+        prompt = screen.query_one("#prompt", TextArea)
         prompt.focus()
         await pilot.pause()
         lay_out = screen._refresh_layout
@@ -42,6 +50,15 @@ async def _frame_order(monkeypatch, *, typed: bool) -> tuple[list[str], Host]:
         def drawn_recorded():
             order.append("prompt painted")
             drawn()
+
+        if box is not PromptInput:  # a box that doesn't report its paints: see when it is painted
+            render_lines = prompt.render_lines
+
+            def painted(crop):
+                order.append("prompt painted")
+                return render_lines(crop)
+
+            monkeypatch.setattr(prompt, "render_lines", painted)
 
         monkeypatch.setattr(screen, "_refresh_layout", layout_recorded)
         monkeypatch.setattr(keystrokes, "_shown", True)  # no key of an earlier test waiting
@@ -71,4 +88,11 @@ async def test_the_prompt_with_a_new_key_is_painted_before_the_pending_layout(mo
 
 async def test_without_a_key_the_layout_comes_first_as_textual_does_it(monkeypatch):
     order, _ = await _frame_order(monkeypatch, typed=False)
+    assert order.index("layout") < order.index("prompt painted"), order
+
+
+async def test_a_focused_widget_that_does_not_report_its_paints_keeps_textuals_order(monkeypatch):
+    """Only a widget that tells tui/keystrokes.py it was painted can end a key's wait; with any
+    other, the layout would be put off frame after frame, so it is not put off at all."""
+    order, _ = await _frame_order(monkeypatch, typed=True, box=TextArea)
     assert order.index("layout") < order.index("prompt painted"), order

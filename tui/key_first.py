@@ -21,7 +21,11 @@ KEY_FIRST_WITHIN = 0.1
 
 
 class KeyFirstScreen(Screen):
-    """A Screen whose frame for a just-typed key does not wait for a pending layout."""
+    """A Screen whose frame for a just-typed key does not wait for a pending layout.
+
+    The focused widget must say (REPORTS_DRAWN) that it calls keystrokes.drawn() when painted,
+    as the prompt does: that call is what ends a key's wait, so with any other widget focused a
+    layout could be put off for a whole KEY_FIRST_WITHIN."""
 
     def _on_timer_update(self) -> None:
         # Textual's Screen._on_timer_update, with the layout step put after the key's paint.
@@ -42,7 +46,7 @@ class KeyFirstScreen(Screen):
                 self._layout_required
                 and self.is_current
                 and not self.app._batch_count
-                and self.focused is not None
+                and getattr(self.focused, "REPORTS_DRAWN", False)  # only such a widget ends the wait
                 and self.focused in self._dirty_widgets
                 and keystrokes.key_waiting(KEY_FIRST_WITHIN)
             )

@@ -38,6 +38,7 @@ class PromptInput(TextArea, inherit_bindings=False):
     """The pane's prompt box. `value` is its text, as with an Input."""
 
     BINDINGS = _TEXT_AREA_BINDINGS
+    REPORTS_DRAWN = True  # render_lines tells tui/keystrokes.py (tui/key_first.py relies on it)
 
     DEFAULT_CSS = """
     PromptInput {
