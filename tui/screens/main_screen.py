@@ -22,9 +22,9 @@ from core.panes import PANES, Pane
 from core.session import Session
 from core.settings import Settings
 from tui import gc_pauses
-from tui.key_first import KeyFirstScreen
 from tui.cost_tracker import CostTracker
 from tui.handoff import Handoff
+from tui.key_first import KeyFirstScreen
 from tui.messages import (
     CancelRequested,
     ModelSwitched,

@@ -7,14 +7,13 @@ show; the pane posts messages (a prompt submitted, a model asked for) and never 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
-
-from typing import TYPE_CHECKING
 
 from core import models
 from core.panes import Pane
