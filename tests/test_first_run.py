@@ -83,3 +83,38 @@ async def test_the_first_resume_keeps_the_styles_of_the_mount(simulator, tmp_pat
         app.pop_screen()
         await pilot.pause()
         assert app.screen.styles.background == Color.parse(app.get_theme("segue-light").background)
+
+
+async def test_the_first_frame_shows_the_planning_prompt_focused(simulator, tmp_path, monkeypatch):
+    """Focus is on the planning prompt when the screen is first painted, and it never passes
+    through the planning log first: that focus and blur arrived after the first frame and
+    repainted both panes."""
+    from tui.screens.main_screen import MainScreen
+
+    focused_at_paint, focus_moves = [], []
+    paint, set_focus = MainScreen._compositor_refresh, MainScreen.set_focus
+    monkeypatch.setattr(MainScreen, "_compositor_refresh", lambda self: (focused_at_paint.append(self.focused), paint(self))[1])
+    monkeypatch.setattr(MainScreen, "set_focus", lambda self, widget, *a, **k: (focus_moves.append(widget), set_focus(self, widget, *a, **k))[1])
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        prompt = app.query_one("#input-plan")
+        assert focused_at_paint and focused_at_paint[0] is prompt
+        assert focus_moves and all(widget is prompt for widget in focus_moves)
+
+
+async def test_painting_an_unchanged_pane_frame_does_not_repaint_the_pane(simulator, tmp_path, monkeypatch):
+    from tui.widgets.pane_frame import paint_frame
+
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        pane = app.pane("exec")
+        border = pane.styles.border
+        repaints = []
+        monkeypatch.setattr(pane, "refresh", lambda *args, **kwargs: repaints.append(kwargs))
+        paint_frame(pane, pane.badge.model)
+        assert repaints == [] and pane.styles.border == border
+        pane.query_one("PromptInput").focus()  # focus within: the brighter border
+        await pilot.pause()
+        assert pane.styles.border != border

@@ -71,6 +71,10 @@ class TopBar(Horizontal):
 class MainScreen(KeyFirstScreen):
     # Styles: main_screen.tcss beside this file, loaded by the app (Textual reads a screen's
     # CSS_PATH only when the screen is pushed, and the default screen never is).
+    # Textual focuses this as the screen composes, so the first frame already shows the planning
+    # prompt focused. Its default, the first focusable widget, is the planning log: focus then
+    # moved to the prompt after the first frame, and both panes painted again.
+    AUTO_FOCUS = "#input-plan"
     BINDINGS = [
         Binding("f1", "app.show_help", "Help", id="show_help", tooltip="Every key, and what it does"),
         Binding("tab", "next_pane", "Next pane", id="next_pane", priority=True, show=False, tooltip="Move focus to the other pane"),

@@ -27,6 +27,8 @@ def paint_frame(pane: Widget, model_id: str) -> None:
             colour = colour.with_alpha(0.6)
     else:
         colour = Color.parse(variables["primary" if focused else "panel"])
-    pane.styles.border = ("round", colour)
+    border = ("round", colour)
+    if pane.styles.border != (border,) * 4:  # setting it repaints the pane even when unchanged
+        pane.styles.border = border
     # Stacked on a narrow screen, the focused pane gets the room.
     pane.styles.height = "2fr" if focused and app.size.width < NARROW_WIDTH else "1fr"
