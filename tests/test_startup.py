@@ -42,6 +42,7 @@ LATER = (
     "core.events",  # the turn's events: 13 dataclasses, 5 ms (the warm-up thread, or the first turn)
     "tomllib",  # read only when there is a settings file (the tests have none)
     "hashlib",  # file digests: when a file is read or written
+    "core.engines.claude_code_setup",  # a pane on Claude Code: its badge imports it
     "secrets",
 )
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from core.engines.claude_code_setup import BILLING_LABELS, billing
-
 
 class EngineBadge(Static):
     DEFAULT_CSS = """
@@ -31,6 +29,9 @@ class EngineBadge(Static):
             self.update("")
             self.tooltip = None
             return
+        # Only a pane on Claude Code needs these: the first frame (API panes) goes without them.
+        from core.engines.claude_code_setup import BILLING_LABELS, billing
+
         who = billing(self.session.claude_code_endpoint)
         mode = self.session.permission_mode(self.pane) or "your Claude Code permission settings"
         label = "Claude Code"

@@ -61,7 +61,6 @@ class ConversationPane(Vertical):
                 id=f"badge-{self.pane}",
             )
             yield EngineBadge(self.session, self.pane, id=f"engine-{self.pane}")
-            yield Static("", classes="pane-spacer")
         yield ConversationLog(id=f"log-{self.pane}", classes="log")
         yield Static("", id=f"context-{self.pane}", classes="context-line")
         yield PaneCostLine(self.session.panes[self.pane].model, id=f"cost-{self.pane}", classes="cost-line")
