@@ -151,19 +151,22 @@ async def test_the_palette_switches_a_panes_engine_and_the_badge_follows(simulat
     app = build_app(tmp_path, demo_endpoint(simulator.base_url), Settings(), new_session=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        badge = app.pane("plan").query_one("#engine-plan")
-        assert not badge.has_class("claude-code")
+        assert not app.pane("plan").query("#engine-plan")  # an API pane has no engine badge
         titles = [command.title for command in engine_system_commands(app)]
         assert "Run the planning pane on Claude Code" in titles
         assert "Let Claude Code edit files without asking (execution pane)" in titles
         switch_engine(app, "plan", "claude-code")
         await pilot.pause()
+        badge = app.pane("plan").query_one("#engine-plan")
         assert app.session.engines["plan"] == "claude-code" and badge.has_class("claude-code")
         assert str(badge.render()) == "Claude Code"
         assert app.session.permission_mode("plan") == "plan" and app.session.permission_mode("exec") is None
         toggle_accept_edits(app)
         assert app.session.permission_mode("exec") == "acceptEdits"
         assert "Run the planning pane on the API" in [command.title for command in engine_system_commands(app)]
+        switch_engine(app, "plan", "api")
+        await pilot.pause()
+        assert app.pane("plan").query_one("#engine-plan") is badge and not badge.display
 
 
 def test_who_pays_for_a_claude_code_pane():

@@ -60,9 +60,11 @@ class ConversationPane(Vertical):
                 auto=self.pane in self.session.auto_route,
                 id=f"badge-{self.pane}",
             )
-            yield EngineBadge(self.session, self.pane, id=f"engine-{self.pane}")
+            if self.session.engines.get(self.pane) == "claude-code":  # else mounted if it ever is
+                yield EngineBadge(self.session, self.pane, id=f"engine-{self.pane}")
         yield ConversationLog(id=f"log-{self.pane}", classes="log")
-        yield Static("", id=f"context-{self.pane}", classes="context-line")
+        if self.pane == Pane.EXEC:  # what the execution pane sends as its system context
+            yield Static("", id=f"context-{self.pane}", classes="context-line")
         yield PaneCostLine(self.session.panes[self.pane].model, id=f"cost-{self.pane}", classes="cost-line")
         with Horizontal(classes="input-row"):
             yield PromptInput(id=f"input-{self.pane}")
@@ -380,7 +382,13 @@ class ConversationPane(Vertical):
 
     def refresh_engine(self) -> None:
         """The engine badge after the engine or the accept-edits toggle changed."""
-        self.query_one(EngineBadge).refresh_label()
+        badges = self.query(EngineBadge)
+        if badges:
+            badges.first().refresh_label()
+        elif self.session.engines.get(self.pane) == "claude-code":
+            # Composed only for a pane that starts on Claude Code: most never show it. It labels
+            # itself once mounted.
+            self.query_one(".pane-title").mount(EngineBadge(self.session, self.pane, id=f"engine-{self.pane}"))
 
     def check_drift(self, reply, text: str) -> None:
         """Check a finished execution reply against the recorded decisions, in a worker of its own."""
@@ -391,9 +399,9 @@ class ConversationPane(Vertical):
         self.run_worker(check_exec_reply(self, reply, text), group=f"{self.pane}-drift", name="drift-check")
 
     def _show_context(self, event: TurnStarted) -> None:
-        line = self.query_one(f"#context-{self.pane}", Static)
-        if event.context_files:
-            line.update("context: " + " · ".join(f"{name} (v{version})" for name, version in event.context_files))
+        lines = self.query(f"#context-{self.pane}")  # the execution pane's
+        if event.context_files and lines:
+            lines.first(Static).update("context: " + " · ".join(f"{name} (v{version})" for name, version in event.context_files))
         if event.trimmed_exchanges:
             self.notify(
                 f"{event.trimmed_exchanges} oldest exchange(s) left out so the conversation fits the context window.",
