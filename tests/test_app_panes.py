@@ -35,7 +35,7 @@ async def test_badges_and_initial_focus(simulator, tmp_path):
         assert str(app.pane("plan").badge.render()) == "Opus 5.5 · high"
         assert str(app.pane("exec").badge.render()) == "Sonnet 5.5 · medium"
         assert app.focused is app.pane("plan").prompt_input
-        assert app.query_one("TopBar").has_class("demo")
+        assert app.query_one("TopBar").demo and " DEMO · simulated replies" in str(app.query_one("TopBar").render())
 
 
 async def test_a_prompt_streams_into_its_own_pane_only(simulator, tmp_path):

@@ -457,8 +457,6 @@ def test_6_export_to_a_terminal_is_neutralised_but_a_file_is_verbatim(stored, pr
 
 
 async def test_6_the_top_bar_shows_a_hostile_title_as_text(simulator, project):
-    from textual.widgets import Static
-
     from tests.app_pilot import make_app, send_and_wait
 
     app = make_app(simulator, project)
@@ -466,9 +464,9 @@ async def test_6_the_top_bar_shows_a_hostile_title_as_text(simulator, project):
         await send_and_wait(pilot, "plan", "[bold]Hi[/] \x1b]0;pwned\x07\x1b[2J [[sim:fast]] [[sim:tokens=20]]")
         app.main._show_where()
         await pilot.pause()
-        shown = str(app.query_one("#where", Static).render())
-        _no_escapes(shown)
-        assert "[bold]Hi[/] \\x1b]0;pwned\\x07\\x1b[2J" in shown
+        bar = app.query_one("#top-bar")
+        _no_escapes(str(bar.render()))
+        assert "[bold]Hi[/] \\x1b]0;pwned\\x07\\x1b[2J" in bar.where
 
 
 def test_6_printable():

@@ -113,22 +113,31 @@ async def test_f3_shows_its_keys(simulator, tmp_path):
 
 
 async def test_the_top_bar_keeps_the_project_folder_in_view_at_80_columns(simulator, tmp_path):
-    from textual.widgets import Static
-
     project = tmp_path / "shop"
     project.mkdir()
     app = make_app(simulator, project)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
-        bar = app.screen.query_one("#top-bar")
-        where = bar.query_one("#where", Static)
-        assert where.region.width >= 80 - len("Segue  DEMO  today $0.000  "), where.region  # all the rest
-        assert bar.query_one("#demo-short").display and not bar.query_one("#demo").display
+        shown = str(app.screen.query_one("#top-bar").render())
+        assert len(shown) == 80 and shown.startswith(" Segue · ") and " DEMO " in shown
+        assert "simulated replies" not in shown and shown.endswith(" today $0.000 ")
+        assert shown.index(" DEMO ") - len(" Segue ") >= 80 - len(" Segue  DEMO  today $0.000 "), shown  # the rest
     wide = make_app(simulator, project)
     async with wide.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        bar = wide.screen.query_one("#top-bar")
-        assert bar.query_one("#demo").display and not bar.query_one("#demo-short").display
+        shown = str(wide.screen.query_one("#top-bar").render())
+        assert len(shown) == 160 and " DEMO · simulated replies, no API key " in shown
+        assert shown.endswith(" " * (28 - len(" today $0.000 ")) + " today $0.000 ")
+
+
+async def test_a_long_project_path_is_cut_with_an_ellipsis_not_the_demo_label(simulator, tmp_path):
+    project = tmp_path / ("a-very-long-folder-name-" * 4) / "shop"
+    project.mkdir(parents=True)
+    app = make_app(simulator, project)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        shown = str(app.screen.query_one("#top-bar").render())
+        assert len(shown) == 80 and "… DEMO " in shown and shown.endswith(" today $0.000 ")
 
 
 async def test_resizing_the_terminal_lays_the_screen_out_again_each_time(simulator, tmp_path):

@@ -36,6 +36,7 @@ from tui.messages import (
 )
 from tui.widgets.cost_meter import CostMeter
 from tui.widgets.pane import ConversationPane
+from tui.widgets.top_bar import TopBar
 
 
 AFTER_START_UP_AT_THE_LATEST = 0.5  # seconds after mounting: a watcher that cannot arm, a slow network
@@ -47,25 +48,6 @@ def _short_path(path: Path) -> str:
         return "~/" + str(path.relative_to(home)) if path != home else "~"
     except ValueError:
         return str(path)
-
-
-class TopBar(Horizontal):
-    DEFAULT_CSS = """
-    TopBar { height: 1; background: $panel; }
-    TopBar #title { width: auto; padding: 0 1; text-style: bold; }
-    TopBar #where { width: 1fr; color: $text-muted; }
-    TopBar #demo { width: auto; padding: 0 1; background: $demo; color: $background; text-style: bold; display: none; }
-    TopBar.demo #demo { display: block; }
-    TopBar #demo-short { width: auto; padding: 0 1; background: $demo; color: $background; text-style: bold; display: none; }
-    TopBar #today { width: 28; padding: 0 1; text-align: right; }
-    """
-
-    def compose(self) -> ComposeResult:
-        yield Static("Segue", id="title")
-        yield Static("", id="where")
-        yield Static("DEMO · simulated replies, no API key", id="demo")
-        yield Static("DEMO", id="demo-short")
-        yield Static("", id="today")
 
 
 class MainScreen(KeyFirstScreen):
@@ -133,7 +115,7 @@ class MainScreen(KeyFirstScreen):
         return PlanChecklistView(lambda: active_plan_path(self.session), id="plan-checklist")
 
     async def on_mount(self) -> None:
-        self.query_one(TopBar).set_class(self.session.endpoint.demo, "demo")
+        self.query_one(TopBar).demo = self.session.endpoint.demo
         self._show_where()
         self._apply_width(self.app.size.width)
         self.pane(Pane.PLAN).focus_input()
@@ -179,15 +161,13 @@ class MainScreen(KeyFirstScreen):
             await self.pane(pane).show_history(self.store.messages(self.session.id, pane))
 
     def _show_where(self) -> None:
-        from textual.content import Content
-
         from core.terminal_text import printable
 
         where = _short_path(self.session.project_dir)
         if self.session.title:
             where += f' · session "{self.session.title}"'
-        # Plain Content, never markup; control characters shown: a title is a user's prompt.
-        self.query_one(TopBar).query_one("#where", Static).update(Content(printable(f"· {where}")))
+        # Control characters shown: a title is a user's prompt.
+        self.query_one(TopBar).where = printable(f"· {where}")
 
     def on_screen_resume(self, event) -> None:
         # Runs before Textual's own handler. The first resume comes right after the mount, which
@@ -233,15 +213,7 @@ class MainScreen(KeyFirstScreen):
         text = f"today {cost_text(today)}"
         if budget is not None and budget.fraction is not None:
             text += f" · budget {budget.fraction:.0%}"
-        label = self.query_one("#today", Static)
-        shown = getattr(label, "shown", None)
-        if text != shown:
-            # A fixed-width label repaints without re-laying out the screen (a streaming reply
-            # updates this several times a second); a narrow screen's fitted one (width: auto)
-            # needs a layout when its length changes (the first figure comes after the first frame).
-            fitted = label.styles.width is not None and label.styles.width.is_auto
-            label.shown = text
-            label.update(text, layout=fitted and len(text) != len(shown or ""))
+        self.query_one(TopBar).today = text  # a repaint of one line: no layout
 
     # -- sessions --------------------------------------------------------------------------
 
