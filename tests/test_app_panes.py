@@ -96,6 +96,21 @@ async def test_tab_moves_focus_between_panes(simulator, tmp_path):
         assert app.focused is app.pane("exec").prompt_input
 
 
+async def test_keys_typed_in_one_burst_after_tab_land_in_the_pane_it_moved_to(simulator, tmp_path):
+    """As a terminal delivers a fast typist's keys (or tmux's send-keys): all queued before the
+    first is handled."""
+    from textual import events
+
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        for key, character in (("tab", "\t"), ("o", "o"), ("k", "k")):
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert app.pane("exec").prompt_input.value == "ok" and app.pane("plan").prompt_input.value == ""
+        assert app.focused is app.pane("exec").prompt_input
+
+
 async def test_narrow_terminal_stacks_the_panes(simulator, tmp_path):
     app = make_app(simulator, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:

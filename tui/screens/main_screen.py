@@ -365,7 +365,9 @@ class MainScreen(KeyFirstScreen):
     def _move_focus(self, step: int) -> None:
         current = self.focused_pane().pane
         index = (PANES.index(current) + step) % len(PANES)
-        self.pane(PANES[index]).focus_input()
+        # At once, not at the next turn of the loop as Widget.focus does: keys already queued
+        # behind the Tab (typed in one burst, or pasted) go to the pane it moved to.
+        self.set_focus(self.pane(PANES[index]).prompt_input)
 
     def action_toggle_model(self) -> None:
         pane = self.focused_pane()
