@@ -61,7 +61,7 @@ class ConversationPane(Vertical):
                 id=f"badge-{self.pane}",
             )
             if self.session.engines.get(self.pane) == "claude-code":  # else mounted if it ever is
-                yield EngineBadge(self.session, self.pane, id=f"engine-{self.pane}")
+                yield self._engine_badge()
         yield ConversationLog(id=f"log-{self.pane}", classes="log")
         if self.pane == Pane.EXEC:  # what the execution pane sends as its system context
             yield Static("", id=f"context-{self.pane}", classes="context-line")
@@ -388,7 +388,10 @@ class ConversationPane(Vertical):
         elif self.session.engines.get(self.pane) == "claude-code":
             # Composed only for a pane that starts on Claude Code: most never show it. It labels
             # itself once mounted.
-            self.query_one(".pane-title").mount(EngineBadge(self.session, self.pane, id=f"engine-{self.pane}"))
+            self.query_one(".pane-title").mount(self._engine_badge())
+
+    def _engine_badge(self) -> EngineBadge:
+        return EngineBadge(self.session, self.pane, id=f"engine-{self.pane}")
 
     def check_drift(self, reply, text: str) -> None:
         """Check a finished execution reply against the recorded decisions, in a worker of its own."""
