@@ -7,9 +7,9 @@ them (stopping a reply keeps its partial text).
 from __future__ import annotations
 
 import re
-from functools import cache
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any, Literal
 
 from core.costs import pricing

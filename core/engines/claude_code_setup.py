@@ -9,6 +9,7 @@ Claude Code login (subscription users need no key).
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -95,8 +96,6 @@ async def preflight(claude: str, endpoint: Endpoint, env: Mapping[str, str]) -> 
         return f"Claude Code {have} is older than {want}, which Segue needs: run `{INSTALL_COMMAND}`."
     if billing(endpoint) != "login":
         return None
-    import json  # the engine badge imports this module at start-up; json isn't needed then
-
     code, out = await _run([claude, "auth", "status", "--json"], env)
     try:
         logged_in = bool(json.loads(out).get("loggedIn"))
