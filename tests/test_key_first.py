@@ -96,3 +96,74 @@ async def test_a_focused_widget_that_does_not_report_its_paints_keeps_textuals_o
     other, the layout would be put off frame after frame, so it is not put off at all."""
     order, _ = await _frame_order(monkeypatch, typed=True, box=TextArea)
     assert order.index("layout") < order.index("prompt painted"), order
+
+
+async def _streamed_then(monkeypatch, between_layout_and_paint) -> list[str]:
+    """Streamed text that needs a layout; `between_layout_and_paint(screen, prompt, order)` runs
+    right after the layout, before its paint (as the event loop would run a key that arrived
+    meanwhile). Returns what was laid out and painted, in order."""
+    app = Host()
+    order: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        prompt = screen.query_one("#prompt", TextArea)
+        stream = screen.query_one("#stream", Static)
+        prompt.focus()
+        await pilot.pause()
+        lay_out = screen._refresh_layout
+
+        def layout_then(*args, **kwargs):
+            result = lay_out(*args, **kwargs)
+            order.append("layout")
+            if order.count("layout") == 1:
+                between_layout_and_paint(screen, prompt, order)
+            return result
+
+        render_stream = stream.render_lines
+
+        def stream_painted(crop):
+            order.append("stream painted")
+            return render_stream(crop)
+
+        drawn = keystrokes.drawn
+
+        def drawn_recorded():
+            order.append("prompt painted")
+            drawn()
+
+        monkeypatch.setattr(screen, "_refresh_layout", layout_then)
+        monkeypatch.setattr(stream, "render_lines", stream_painted)
+        monkeypatch.setattr(keystrokes, "_shown", True)
+        monkeypatch.setattr(keystrokes, "drawn", drawn_recorded)
+        stream.update("\n".join(["streamed"] * 6))
+        await pilot.pause()
+        await pilot.pause()
+        assert stream.size.height == 6
+        monkeypatch.undo()
+    return order
+
+
+async def test_a_layouts_paint_comes_on_the_next_tick_and_a_key_typed_meanwhile_goes_before_it(monkeypatch):
+    """A frame is laid out in one tick and painted in the next, so a key typed while the layout
+    ran waits for the layout only: its prompt is painted alone, then the streamed text."""
+
+    def key_arrives(screen, prompt, order):
+        assert screen._paint_pending, "the paint is left to the next tick"
+        assert "stream painted" not in order
+        keystrokes.note()
+        prompt.insert("x")
+
+    order = await _streamed_then(monkeypatch, key_arrives)
+    assert order.index("layout") < order.index("prompt painted") < order.index("stream painted"), order
+
+
+async def test_callbacks_after_the_refresh_wait_for_the_layouts_paint(monkeypatch):
+    """call_after_refresh means after the frame is painted (reply_sections draws the next piece
+    of a reply there): a layout whose paint is still due does not count as that frame."""
+    seen: list[str] = []
+
+    def ask_after_refresh(screen, prompt, order):
+        screen.call_after_refresh(lambda: seen.append("stream painted" in order and "painted" or "not painted"))
+
+    await _streamed_then(monkeypatch, ask_after_refresh)
+    assert seen == ["painted"]

@@ -327,7 +327,8 @@ async def test_folding_waits_for_a_pause_in_the_typing(simulator, tmp_path):
         await wait_until(pilot, lambda: reply.sections[0].folded)
         log._fitted_at = time.monotonic()  # a pass just ran
         keystrokes.note()  # and someone is typing
-        log.scroll_home(animate=False)
+        log.scroll_home(animate=False)  # after the next frame is painted
+        await wait_until(pilot, lambda: log.scroll_y == 0)
         await pilot.pause()
         log._fit()
         assert reply.sections[0].folded, "no pass while typing"

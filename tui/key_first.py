@@ -1,13 +1,14 @@
-"""A frame carrying a typed key goes out before a layout that streamed text asked for.
+"""A frame carrying a typed key goes out before a layout or a paint that streamed text asked for.
 
 Textual makes each frame in one step: if anything asked for a layout since the last frame, the
-whole screen is laid out first (10-25 ms with two panes streaming) and only then painted. A
-key typed while a reply streams nearly always finds such a layout pending (the streamed piece
-just drawn, or its new blocks settling), so the key waited for it. Here, when the focused
-widget (the prompt taking the key) is waiting to be painted, the frame paints that widget alone
-with the current layout and leaves the layout (and the streamed text waiting to be painted) to
-the next tick, a few milliseconds later. Painting before the layout is safe: the prompt paints
-into the region it has now, and the layout that follows repaints whatever it moves or resizes.
+whole screen is laid out, and then everything that moved is painted. With two panes streaming
+that step takes 15-45 ms, and a key typed meanwhile waits for all of it. Here a frame that needs
+a layout is made in two ticks of the screen's update timer: the layout in one, the paint in the
+next (a few milliseconds later), so a key typed during either waits for that half only. And when
+the focused widget (the prompt taking the key) is waiting to be painted while a layout or a paint
+is pending, the tick paints that widget alone first and leaves the rest to the next tick. Painting
+the prompt first is safe: it paints into the region it has in the current layout, and the paint
+that follows repaints whatever the layout moved or resized.
 """
 
 from __future__ import annotations
@@ -21,31 +22,90 @@ KEY_FIRST_WITHIN = 0.1
 
 
 class KeyFirstScreen(Screen):
-    """A Screen whose frame for a just-typed key does not wait for a pending layout.
+    """A Screen that lays out and paints in separate ticks, and paints a just-typed key first.
 
     The focused widget must say (REPORTS_DRAWN) that it calls keystrokes.drawn() when painted,
     as the prompt does: that call is what ends a key's wait, so with any other widget focused a
     layout could be put off for a whole KEY_FIRST_WITHIN."""
 
+    _paint_pending = False  # a layout was made and its paint is due on the next tick
+    _deferring_paint = False  # while laying out: paints are left to the next tick
+
     def _on_timer_update(self) -> None:
-        # Textual's Screen._on_timer_update, with the layout step put after the key's paint.
-        if self._key_goes_first():
-            # Only the key's widget: the streamed text waiting to be painted goes with the layout.
-            prompt = self.focused
-            self._update_timer.pause()
-            self._dirty_widgets.discard(prompt)
-            self._compositor.update_widgets({prompt})
-            self._compositor_refresh()
-            self.check_idle()  # the pending layout and the rest: the next tick
+        try:
+            ready = self.is_current and not self.app._batch_count
+        except AttributeError:  # a Textual whose screen lacks these: its own order, as before
+            ready = False
+        if not ready:
+            super()._on_timer_update()
             return
+        if self._key_goes_first():
+            self._paint_key_alone()
+            self.check_idle()  # the pending layout or paint and the rest: the next tick
+            return
+        if (self._layout_required or self._scroll_required) and not self._paint_pending:
+            # Textual's step, with its paints put off: they happen on the next tick.
+            self._deferring_paint = True
+            try:
+                super()._on_timer_update()
+            finally:
+                self._deferring_paint = False
+            if self._paint_pending:
+                self._update_timer.resume()
+            return
+        if self._paint_pending and not (self._layout_required or self._scroll_required):
+            self._paint()
+            return
+        # Textual's step: a layout asked for while the last one's paint was due is laid out and
+        # painted at once (layouts asked for tick after tick never keep the screen unpainted).
         super()._on_timer_update()
+
+    def _compositor_refresh(self) -> None:
+        if self._deferring_paint:
+            self._paint_pending = True
+            return
+        self._paint_pending = False
+        super()._compositor_refresh()
+
+    async def _on_idle(self, event) -> None:
+        # Textual calls each class's _on_idle down the MRO until one prevents the default;
+        # Screen's (next) starts the timer for pending work and runs the after-refresh callbacks.
+        if self._paint_pending and self.is_current and not self.app._batch_count:
+            # Not idle yet: the last layout's paint is due, and callbacks waiting for the next
+            # refresh (call_after_refresh) wait for it too.
+            event.prevent_default()
+            self._update_timer.resume()
+
+    def _paint(self) -> None:
+        """The paint of the last layout, with whatever else waits to be painted."""
+        self._update_timer.pause()
+        if self._dirty_widgets:
+            self._compositor.update_widgets(self._dirty_widgets)
+            self._dirty_widgets.clear()
+        self._compositor_refresh()
+        if self._layout_required or self._scroll_required or self._repaint_required:
+            self.check_idle()
+
+    def _paint_key_alone(self) -> None:
+        """Paint only the focused widget; what the layout or others left to paint stays due."""
+        prompt = self.focused
+        compositor = self._compositor
+        self._update_timer.pause()
+        left = set(compositor._dirty_regions)  # the last layout's paint, if it is pending
+        compositor._dirty_regions.clear()
+        self._dirty_widgets.discard(prompt)
+        compositor.update_widgets({prompt})
+        paint_pending = self._paint_pending
+        super()._compositor_refresh()
+        compositor._dirty_regions.update(left)
+        self._paint_pending = paint_pending
+        if paint_pending:
+            self._update_timer.resume()
 
     def _key_goes_first(self) -> bool:
         try:
             return bool(
-                self._layout_required
-                and self.is_current
-                and not self.app._batch_count
+                (self._layout_required or self._paint_pending)
                 and getattr(self.focused, "REPORTS_DRAWN", False)  # only such a widget ends the wait
                 and self.focused in self._dirty_widgets
                 and keystrokes.key_waiting(KEY_FIRST_WITHIN)
