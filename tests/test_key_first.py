@@ -98,7 +98,7 @@ async def test_a_focused_widget_that_does_not_report_its_paints_keeps_textuals_o
     assert order.index("layout") < order.index("prompt painted"), order
 
 
-async def _streamed_then(monkeypatch, between_layout_and_paint) -> list[str]:
+async def _streamed_then(monkeypatch, between_layout_and_paint, removed: bool = False) -> list[str]:
     """Streamed text that needs a layout; `between_layout_and_paint(screen, prompt, order)` runs
     right after the layout, before its paint (as the event loop would run a key that arrived
     meanwhile). Returns what was laid out and painted, in order."""
@@ -113,6 +113,7 @@ async def _streamed_then(monkeypatch, between_layout_and_paint) -> list[str]:
         lay_out = screen._refresh_layout
 
         def layout_then(*args, **kwargs):
+            order.append("layout starts")
             result = lay_out(*args, **kwargs)
             order.append("layout")
             if order.count("layout") == 1:
@@ -138,7 +139,10 @@ async def _streamed_then(monkeypatch, between_layout_and_paint) -> list[str]:
         stream.update("\n".join(["streamed"] * 6))
         await pilot.pause()
         await pilot.pause()
-        assert stream.size.height == 6
+        if removed:
+            assert not screen.query("#stream")
+        else:
+            assert stream.size.height >= 6
         monkeypatch.undo()
     return order
 
@@ -167,3 +171,34 @@ async def test_callbacks_after_the_refresh_wait_for_the_layouts_paint(monkeypatc
 
     await _streamed_then(monkeypatch, ask_after_refresh)
     assert seen == ["painted"]
+
+
+async def test_a_layout_whose_widget_is_being_removed_is_laid_out_again_not_painted(monkeypatch):
+    """Between a layout and its paint a widget it placed may start going away (a new session
+    replaces the panes); its styles may be gone by then, and painting it failed. The screen is
+    laid out again instead, and painted with that layout."""
+
+    def removed_meanwhile(screen, prompt, order):
+        assert screen._paint_pending
+        screen.query_one("#stream", Static).remove()
+        order.append("removed")
+
+    order = await _streamed_then(monkeypatch, removed_meanwhile, removed=True)
+    after = order[order.index("removed") :]
+    assert "stream painted" not in after, order
+    assert after.count("layout") >= 1, "laid out again"
+
+
+async def test_a_paint_that_is_due_goes_before_the_next_layout(monkeypatch):
+    """Layouts come in pairs (Textual asks for a second as the first resizes things) and one after
+    another while text streams: the paint of the last one is never put behind the next, which
+    would join the two halves again."""
+
+    def more_text(screen, prompt, order):
+        screen.query_one("#stream", Static).update("\n".join(["streamed"] * 7))
+        screen.query_one("#stream", Static).refresh(layout=True)
+
+    order = await _streamed_then(monkeypatch, more_text)
+    first_done = order.index("layout")
+    second_starts = order.index("layout starts", first_done)
+    assert "stream painted" in order[first_done:second_starts], order

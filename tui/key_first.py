@@ -43,7 +43,17 @@ class KeyFirstScreen(Screen):
             self._paint_key_alone()
             self.check_idle()  # the pending layout or paint and the rest: the next tick
             return
-        if (self._layout_required or self._scroll_required) and not self._paint_pending:
+        if self._paint_pending:
+            if self._layout_still_current():
+                # The last layout's paint before anything else, so the screen never waits for
+                # it while layouts keep coming (Textual's own second pass asks for one at once).
+                self._paint()
+                return
+            # A widget it placed is being removed (its styles may be gone): lay out again, and
+            # paint with it, as Textual does.
+            self._paint_pending = False
+            self._layout_required = True
+        if self._layout_required or self._scroll_required:
             # Textual's step, with its paints put off: they happen on the next tick.
             self._deferring_paint = True
             try:
@@ -53,11 +63,6 @@ class KeyFirstScreen(Screen):
             if self._paint_pending:
                 self._update_timer.resume()
             return
-        if self._paint_pending and not (self._layout_required or self._scroll_required):
-            self._paint()
-            return
-        # Textual's step: a layout asked for while the last one's paint was due is laid out and
-        # painted at once (layouts asked for tick after tick never keep the screen unpainted).
         super()._on_timer_update()
 
     def _compositor_refresh(self) -> None:
@@ -75,6 +80,9 @@ class KeyFirstScreen(Screen):
             # refresh (call_after_refresh) wait for it too.
             event.prevent_default()
             self._update_timer.resume()
+
+    def _layout_still_current(self) -> bool:
+        return not any(widget._pruning for widget in self._compositor.widgets)
 
     def _paint(self) -> None:
         """The paint of the last layout, with whatever else waits to be painted."""
@@ -105,7 +113,7 @@ class KeyFirstScreen(Screen):
     def _key_goes_first(self) -> bool:
         try:
             return bool(
-                (self._layout_required or self._paint_pending)
+                (self._layout_required or (self._paint_pending and self._layout_still_current()))
                 and getattr(self.focused, "REPORTS_DRAWN", False)  # only such a widget ends the wait
                 and self.focused in self._dirty_widgets
                 and keystrokes.key_waiting(KEY_FIRST_WITHIN)
