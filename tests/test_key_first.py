@@ -29,6 +29,17 @@ class Host(ThemedApp):
         return StreamAndPrompt(self.box)
 
 
+def _record_prompt_paints(monkeypatch, order: list[str]) -> None:
+    """The prompt tells tui/keystrokes.py when it is painted: note it in `order` too."""
+    drawn = keystrokes.drawn
+
+    def drawn_recorded():
+        order.append("prompt painted")
+        drawn()
+
+    monkeypatch.setattr(keystrokes, "drawn", drawn_recorded)
+
+
 async def _frame_order(monkeypatch, *, typed: bool, box: type[TextArea] = PromptInput) -> tuple[list[str], Host]:
     """What the next frame does first when streamed text (taller now: it needs a layout) and
     the prompt (one more character) both wait for it; `typed`: the character was a key."""
@@ -45,12 +56,6 @@ async def _frame_order(monkeypatch, *, typed: bool, box: type[TextArea] = Prompt
             order.append("layout")
             return lay_out(*args, **kwargs)
 
-        drawn = keystrokes.drawn
-
-        def drawn_recorded():
-            order.append("prompt painted")
-            drawn()
-
         if box is not PromptInput:  # a box that doesn't report its paints: see when it is painted
             render_lines = prompt.render_lines
 
@@ -62,7 +67,7 @@ async def _frame_order(monkeypatch, *, typed: bool, box: type[TextArea] = Prompt
 
         monkeypatch.setattr(screen, "_refresh_layout", layout_recorded)
         monkeypatch.setattr(keystrokes, "_shown", True)  # no key of an earlier test waiting
-        monkeypatch.setattr(keystrokes, "drawn", drawn_recorded)
+        _record_prompt_paints(monkeypatch, order)
 
         def stream_and_type():
             # One step of the loop, as when a key arrives while a streamed piece is drawn.
@@ -126,16 +131,10 @@ async def _streamed_then(monkeypatch, between_layout_and_paint, removed: bool = 
             order.append("stream painted")
             return render_stream(crop)
 
-        drawn = keystrokes.drawn
-
-        def drawn_recorded():
-            order.append("prompt painted")
-            drawn()
-
         monkeypatch.setattr(screen, "_refresh_layout", layout_then)
         monkeypatch.setattr(stream, "render_lines", stream_painted)
         monkeypatch.setattr(keystrokes, "_shown", True)
-        monkeypatch.setattr(keystrokes, "drawn", drawn_recorded)
+        _record_prompt_paints(monkeypatch, order)
         stream.update("\n".join(["streamed"] * 6))
         await pilot.pause()
         await pilot.pause()

@@ -16,13 +16,11 @@ slowest key, and how many keys took over 15 ms.
 from __future__ import annotations
 
 import os
-import random
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,23 +30,9 @@ import keystroke_latency as typing  # noqa: E402  (the pty, the app and the scen
 PAUSE = (0.5, 0.8)  # seconds after a key is drawn before the next: past reply_sections.TYPING_WINDOW
 
 
-def paused_keystrokes(term: typing.Terminal, count: int) -> list[float]:
-    times = []
-    for n in range(count):
-        char = chr(0x0410 + n)  # as keystroke_latency.py: each letter once, never in a reply
-        started = time.perf_counter()
-        term.type(char)
-        if not term.read_until(char.encode(), 60):
-            sys.stderr.write(term.tail.decode(errors="replace"))
-            raise SystemExit(f"the key {char!r} (key {n}) never reached the screen")
-        times.append((time.perf_counter() - started) * 1000)
-        term.drain(random.uniform(*PAUSE))
-    return times
-
-
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 25
-    typing.keystrokes = paused_keystrokes
+    typing.BETWEEN_KEYS = PAUSE
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as project:
         os.environ["SEGUE_HOME"] = home
         simulator = subprocess.Popen(

@@ -119,6 +119,9 @@ def wait_for_text(term: Terminal, replies: int, thinking_will_do: bool = False) 
     raise SystemExit(f"{replies} replies never streamed text")
 
 
+BETWEEN_KEYS = (0.1, 0.2)  # seconds from one key drawn to the next typed (first_key_latency.py: longer)
+
+
 def keystrokes(term: Terminal, count: int) -> list[float]:
     times = []
     for n in range(count):
@@ -129,7 +132,7 @@ def keystrokes(term: Terminal, count: int) -> list[float]:
             sys.stderr.write(term.tail.decode(errors="replace"))
             raise SystemExit(f"the key {char!r} (key {n}) never reached the screen")
         times.append((time.perf_counter() - started) * 1000)
-        term.drain(random.uniform(0.1, 0.2))
+        term.drain(random.uniform(*BETWEEN_KEYS))
     return times
 
 
