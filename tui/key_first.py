@@ -39,20 +39,20 @@ class KeyFirstScreen(Screen):
         if not ready:
             super()._on_timer_update()
             return
+        if self._paint_pending and not self._layout_still_current():
+            # A widget the last layout placed is being removed (its styles may be gone): lay out
+            # again, and paint with it, as Textual does.
+            self._paint_pending = False
+            self._layout_required = True
         if self._key_goes_first():
             self._paint_key_alone()
             self.check_idle()  # the pending layout or paint and the rest: the next tick
             return
         if self._paint_pending:
-            if self._layout_still_current():
-                # The last layout's paint before anything else, so the screen never waits for
-                # it while layouts keep coming (Textual's own second pass asks for one at once).
-                self._paint()
-                return
-            # A widget it placed is being removed (its styles may be gone): lay out again, and
-            # paint with it, as Textual does.
-            self._paint_pending = False
-            self._layout_required = True
+            # The last layout's paint before anything else, so the screen never waits for it
+            # while layouts keep coming (Textual's own second pass asks for one at once).
+            self._paint()
+            return
         if self._layout_required or self._scroll_required:
             # Textual's step, with its paints put off: they happen on the next tick.
             self._deferring_paint = True
@@ -103,17 +103,15 @@ class KeyFirstScreen(Screen):
         compositor._dirty_regions.clear()
         self._dirty_widgets.discard(prompt)
         compositor.update_widgets({prompt})
-        paint_pending = self._paint_pending
-        super()._compositor_refresh()
+        super()._compositor_refresh()  # Textual's: the paint that is due stays due
         compositor._dirty_regions.update(left)
-        self._paint_pending = paint_pending
-        if paint_pending:
+        if self._paint_pending:
             self._update_timer.resume()
 
     def _key_goes_first(self) -> bool:
         try:
             return bool(
-                (self._layout_required or (self._paint_pending and self._layout_still_current()))
+                (self._layout_required or self._paint_pending)
                 and getattr(self.focused, "REPORTS_DRAWN", False)  # only such a widget ends the wait
                 and self.focused in self._dirty_widgets
                 and keystrokes.key_waiting(KEY_FIRST_WITHIN)
