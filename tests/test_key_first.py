@@ -40,6 +40,17 @@ def _record_prompt_paints(monkeypatch, order: list[str]) -> None:
     monkeypatch.setattr(keystrokes, "drawn", drawn_recorded)
 
 
+def _record_paints(monkeypatch, widget, label: str, order: list[str]) -> None:
+    """Note `label` in `order` whenever `widget` renders lines for a paint."""
+    render_lines = widget.render_lines
+
+    def painted(crop):
+        order.append(label)
+        return render_lines(crop)
+
+    monkeypatch.setattr(widget, "render_lines", painted)
+
+
 async def _frame_order(monkeypatch, *, typed: bool, box: type[TextArea] = PromptInput) -> tuple[list[str], Host]:
     """What the next frame does first when streamed text (taller now: it needs a layout) and
     the prompt (one more character) both wait for it; `typed`: the character was a key."""
@@ -57,13 +68,7 @@ async def _frame_order(monkeypatch, *, typed: bool, box: type[TextArea] = Prompt
             return lay_out(*args, **kwargs)
 
         if box is not PromptInput:  # a box that doesn't report its paints: see when it is painted
-            render_lines = prompt.render_lines
-
-            def painted(crop):
-                order.append("prompt painted")
-                return render_lines(crop)
-
-            monkeypatch.setattr(prompt, "render_lines", painted)
+            _record_paints(monkeypatch, prompt, "prompt painted", order)
 
         monkeypatch.setattr(screen, "_refresh_layout", layout_recorded)
         monkeypatch.setattr(keystrokes, "_shown", True)  # no key of an earlier test waiting
@@ -125,14 +130,8 @@ async def _streamed_then(monkeypatch, between_layout_and_paint, removed: bool = 
                 between_layout_and_paint(screen, prompt, order)
             return result
 
-        render_stream = stream.render_lines
-
-        def stream_painted(crop):
-            order.append("stream painted")
-            return render_stream(crop)
-
         monkeypatch.setattr(screen, "_refresh_layout", layout_then)
-        monkeypatch.setattr(stream, "render_lines", stream_painted)
+        _record_paints(monkeypatch, stream, "stream painted", order)
         monkeypatch.setattr(keystrokes, "_shown", True)
         _record_prompt_paints(monkeypatch, order)
         stream.update("\n".join(["streamed"] * 6))
@@ -166,7 +165,15 @@ async def test_callbacks_after_the_refresh_wait_for_the_layouts_paint(monkeypatc
     seen: list[str] = []
 
     def ask_after_refresh(screen, prompt, order):
-        screen.call_after_refresh(lambda: seen.append("stream painted" in order and "painted" or "not painted"))
+        def after_refresh():
+            painted = "stream painted" in order[order.index("asked") :]
+            seen.append("painted" if painted else "not painted")
+
+        def ask():  # from the event loop between the layout's tick and its paint's
+            order.append("asked")
+            screen.call_after_refresh(after_refresh)
+
+        screen.app.call_later(ask)
 
     await _streamed_then(monkeypatch, ask_after_refresh)
     assert seen == ["painted"]

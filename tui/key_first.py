@@ -72,15 +72,6 @@ class KeyFirstScreen(Screen):
         self._paint_pending = False
         super()._compositor_refresh()
 
-    async def _on_idle(self, event) -> None:
-        # Textual calls each class's _on_idle down the MRO until one prevents the default;
-        # Screen's (next) starts the timer for pending work and runs the after-refresh callbacks.
-        if self._paint_pending and self.is_current and not self.app._batch_count:
-            # Not idle yet: the last layout's paint is due, and callbacks waiting for the next
-            # refresh (call_after_refresh) wait for it too.
-            event.prevent_default()
-            self._update_timer.resume()
-
     def _layout_still_current(self) -> bool:
         return not any(widget._pruning for widget in self._compositor.widgets)
 
