@@ -194,6 +194,9 @@ async def test_typing_draws_a_streaming_reply_in_the_gap_after_the_key(paced_sim
     from tui.widgets import reply_sections
 
     monkeypatch.setattr(reply_sections, "FLUSH_SECONDS", 3600.0)
+    # Nor does a draw give up waiting for the key's frame: it goes because that frame is out (the
+    # prompt is painted as soon as the key reaches it, before the pane hears of the change).
+    monkeypatch.setattr(reply_sections, "KEY_FRAME_WAIT_MAX", 3600.0)
     app = make_app(paced_simulator, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         exec_pane, plan_pane = app.pane("exec"), app.pane("plan")
@@ -205,6 +208,7 @@ async def test_typing_draws_a_streaming_reply_in_the_gap_after_the_key(paced_sim
         await wait_until(pilot, lambda: reply._reply_stream is not None and bool(reply._reply_stream.pending))
         assert reply.sections[0].text == ""  # the clock has not drawn anything yet
         plan_pane.focus_input()
+        plan_pane.prompt_input.cursor_blink = False  # no blink repaints the prompt meanwhile
         from tui import keystrokes
 
         # Each draw after a key starts only once the frame showing that key has gone out.
@@ -224,6 +228,28 @@ async def test_typing_draws_a_streaming_reply_in_the_gap_after_the_key(paced_sim
         assert drawn and reply.text.startswith(drawn)
         exec_pane.action_cancel_reply()
         await turns_done(app)
+
+
+async def test_a_keys_frame_still_counts_after_the_pane_hears_of_the_change(simulator, tmp_path):
+    """The prompt is painted as soon as a key's change reaches the screen (tui/key_first.py),
+    which may be before the pane handles the Changed message: that handler must not mark the key
+    as waiting again, or the draw after it would wait for a frame that has already gone out."""
+    from textual.widgets import TextArea
+
+    from tui import keystrokes
+
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.pane("plan")
+        pane.focus_input()
+        await pilot.pause()
+        keystrokes.note()  # a key arrives (the app notes it)
+        keystrokes.drawn()  # a paint of the prompt before the key changed it
+        pane.prompt_input.insert("x")  # the key's change
+        assert keystrokes.key_waiting(60), "the prompt notes its new text as it changes"
+        keystrokes.drawn()  # its frame is made
+        pane._prompt_changed(TextArea.Changed(pane.prompt_input))
+        assert keystrokes.key_shown_for(0)
 
 
 async def test_folded_thinking_is_kept_as_text_and_streams_on_once_opened(paced_simulator, tmp_path):

@@ -19,6 +19,14 @@ def note() -> None:
     _shown = False
 
 
+def changed_by_key(within: float = 0.1) -> None:
+    """A prompt's text just changed: if a key arrived `within` seconds ago this is that key's
+    change, and the next paint of the prompt is the frame that shows it (a paint between the
+    key's arrival and its change showed the old text). A change no key made is not a key."""
+    if time.monotonic() - _last < within:
+        note()
+
+
 def drawn() -> None:
     """A prompt was just drawn: the frame carrying the last key has been made."""
     global _shown, _shown_at

@@ -217,12 +217,10 @@ class ConversationPane(Vertical):
 
     @on(PromptInput.Changed)
     def _prompt_changed(self, event: PromptInput.Changed) -> None:
-        from tui import keystrokes
         from tui.widgets.reply_sections import flush_after_keystroke
 
-        # Noted again (the app noted the key on arrival): the text is in the prompt now, so the
-        # next drawing of the prompt is the frame that shows it.
-        keystrokes.note()
+        # The prompt noted its new text when it changed (PromptInput.edit); its frame may be
+        # out already, so it is not noted again here.
         flush_after_keystroke()
         self.show_advice(event.text_area.text)
 

@@ -86,6 +86,17 @@ class PromptInput(TextArea, inherit_bindings=False):
     def cursor_position(self, offset: int) -> None:
         self.move_cursor(self.document.get_location_from_index(max(0, min(offset, len(self.text)))))
 
+    def edit(self, edit):
+        result = super().edit(edit)
+        # A key's change (a character, a paste, an undo): the next paint of the prompt is the
+        # frame that shows it. Noted here, before anything can paint it (tui/key_first.py paints
+        # a key's prompt as soon as its change reaches the screen, before the Changed message is
+        # handled), so a paint of the old text never counts as the key's frame.
+        from tui import keystrokes
+
+        keystrokes.changed_by_key()
+        return result
+
     def render_lines(self, crop):
         lines = super().render_lines(crop)
         # The frame with the last key in it is being made: streamed text waiting to be drawn
