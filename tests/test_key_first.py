@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from textual import events
 from textual.widgets import Static, TextArea
 
 from tui import keystrokes
@@ -29,12 +32,15 @@ class Host(ThemedApp):
         return StreamAndPrompt(self.box)
 
 
-def _record_prompt_paints(monkeypatch, order: list[str]) -> None:
-    """The prompt tells tui/keystrokes.py when it is painted: note it in `order` too."""
+def _record_prompt_paints(monkeypatch, order: list[str], painted: asyncio.Event | None = None) -> None:
+    """The prompt tells tui/keystrokes.py when it is painted: note it in `order` too (and set
+    `painted`)."""
     drawn = keystrokes.drawn
 
     def drawn_recorded():
         order.append("prompt painted")
+        if painted is not None:
+            painted.set()
         drawn()
 
     monkeypatch.setattr(keystrokes, "drawn", drawn_recorded)
@@ -72,6 +78,7 @@ async def _frame_order(monkeypatch, *, typed: bool, box: type[TextArea] = Prompt
 
         monkeypatch.setattr(screen, "_refresh_layout", layout_recorded)
         monkeypatch.setattr(keystrokes, "_shown", True)  # no key of an earlier test waiting
+        monkeypatch.setattr(keystrokes, "_last", 0.0)
         _record_prompt_paints(monkeypatch, order)
 
         def stream_and_type():
@@ -161,7 +168,8 @@ async def test_a_layouts_paint_comes_on_the_next_tick_and_a_key_typed_meanwhile_
 
 async def test_callbacks_after_the_refresh_wait_for_the_layouts_paint(monkeypatch):
     """call_after_refresh means after the frame is painted (reply_sections draws the next piece
-    of a reply there): a layout whose paint is still due does not count as that frame."""
+    of a reply there): a layout whose paint is still due does not count as that frame, whether
+    the callback was asked for before the layout's tick or while the screen waits for its paint."""
     seen: list[str] = []
 
     def ask_after_refresh(screen, prompt, order):
@@ -169,14 +177,27 @@ async def test_callbacks_after_the_refresh_wait_for_the_layouts_paint(monkeypatc
             painted = "stream painted" in order[order.index("asked") :]
             seen.append("painted" if painted else "not painted")
 
-        def ask():  # from the event loop between the layout's tick and its paint's
-            order.append("asked")
-            screen.call_after_refresh(after_refresh)
-
-        screen.app.call_later(ask)
+        # Asked for during the layout's tick: Textual runs such callbacks when its tick ends.
+        order.append("asked")
+        screen.call_after_refresh(after_refresh)
 
     await _streamed_then(monkeypatch, ask_after_refresh)
     assert seen == ["painted"]
+
+
+async def test_the_screen_going_idle_between_a_layout_and_its_paint_runs_no_callback(monkeypatch):
+    ran: list[str] = []
+
+    def idle_meanwhile(screen, prompt, order):
+        screen._callbacks.append((lambda: ran.append("stream painted" in order), screen))
+
+        async def go_idle():
+            await screen._on_idle(events.Idle())
+
+        screen.app.call_later(go_idle)
+
+    await _streamed_then(monkeypatch, idle_meanwhile)
+    assert ran == [True], "the callback ran once, after the paint"
 
 
 async def test_a_layout_whose_widget_is_being_removed_is_laid_out_again_not_painted(monkeypatch):
@@ -208,3 +229,72 @@ async def test_a_paint_that_is_due_goes_before_the_next_layout(monkeypatch):
     first_done = order.index("layout")
     second_starts = order.index("layout starts", first_done)
     assert "stream painted" in order[first_done:second_starts], order
+
+
+async def _typed_with(monkeypatch, change, *, timer_stalled: bool) -> tuple[list[str], list[str], str]:
+    """A key reaches the prompt together with `change(screen)`; `timer_stalled`: the screen's
+    update timer does not tick meanwhile (as when it waits out its period after a long tick).
+    Returns what was painted by the time the prompt was (or 5 s passed), what was painted in
+    all, in order, and the screen's text once all is painted."""
+    app = Host()
+    order: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        prompt = screen.query_one("#prompt", TextArea)
+        prompt.focus()
+        await pilot.pause()
+        monkeypatch.setattr(keystrokes, "_shown", True)
+        prompt_painted = asyncio.Event()
+        _record_prompt_paints(monkeypatch, order, prompt_painted)
+        _record_paints(monkeypatch, screen.query_one("#stream", Static), "stream painted", order)
+        if timer_stalled:
+            timer = screen._update_timer
+            timer.pause()
+            monkeypatch.setattr(timer, "resume", lambda: None)
+
+        def type_and_change():
+            change(screen)
+            keystrokes.note()
+            prompt.insert("x")
+
+        app.call_later(type_and_change)
+        # Not pilot.pause(): it makes a frame itself, which a stalled timer would not.
+        try:
+            await asyncio.wait_for(prompt_painted.wait(), timeout=5)
+        except TimeoutError:
+            pass  # the callers' assertions say what was painted
+        painted_first = list(order)
+        assert prompt.text == "x"
+        monkeypatch.undo()
+        screen._update_timer.resume()
+        await pilot.pause()
+        shown = "\n".join(line.text for line in screen._compositor.render_strips())
+    return painted_first, order, shown
+
+
+async def test_a_keys_prompt_is_painted_as_its_change_arrives_not_on_the_timers_next_tick(monkeypatch):
+    painted, _, _ = await _typed_with(monkeypatch, lambda screen: None, timer_stalled=True)
+    assert "prompt painted" in painted, "painted with the timer stalled"
+
+
+async def test_a_change_made_with_the_key_is_painted_after_it(monkeypatch):
+    """Painting the prompt alone leaves the other changed widgets due: a reply's new text of the
+    same size (no layout moves it) still reaches the screen."""
+    rows_sent: list[set[int]] = []
+
+    def new_text_same_size(screen):
+        screen.query_one("#stream", Static).update("streaMed")
+        compositor = screen._compositor
+        render_update = compositor.render_update
+
+        def sent(*args, **kwargs):
+            full = kwargs.get("full") or compositor.size.region in compositor._dirty_regions
+            rows_sent.append({y for region in compositor._dirty_regions for y in region.line_range} | ({0} if full else set()))
+            return render_update(*args, **kwargs)
+
+        compositor.render_update = sent  # kept after the monkeypatch is undone: the frames after the key
+
+    await _typed_with(monkeypatch, new_text_same_size, timer_stalled=False)
+    stream_row = 0
+    assert rows_sent and stream_row not in rows_sent[0], "the first frame: the prompt alone"
+    assert any(stream_row in rows for rows in rows_sent[1:]), rows_sent
