@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 
 from textual import events
 from textual.widgets import Static, TextArea
@@ -57,16 +58,22 @@ def _record_paints(monkeypatch, widget, label: str, order: list[str]) -> None:
     monkeypatch.setattr(widget, "render_lines", painted)
 
 
-async def _frame_order(monkeypatch, *, typed: bool, box: type[TextArea] = PromptInput) -> tuple[list[str], Host]:
-    """What the next frame does first when streamed text (taller now: it needs a layout) and
-    the prompt (one more character) both wait for it; `typed`: the character was a key."""
+@asynccontextmanager
+async def _prompt_focused(box: type[TextArea] = PromptInput):
+    """A Host running at 80x24 with its prompt focused and the first frames made."""
     app = Host(box)
-    order: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        prompt = screen.query_one("#prompt", TextArea)
+        prompt = app.screen.query_one("#prompt", TextArea)
         prompt.focus()
         await pilot.pause()
+        yield pilot, app.screen, prompt
+
+
+async def _frame_order(monkeypatch, *, typed: bool, box: type[TextArea] = PromptInput) -> list[str]:
+    """What the next frame does first when streamed text (taller now: it needs a layout) and
+    the prompt (one more character) both wait for it; `typed`: the character was a key."""
+    order: list[str] = []
+    async with _prompt_focused(box) as (pilot, screen, prompt):
         lay_out = screen._refresh_layout
 
         def layout_recorded(*args, **kwargs):
@@ -88,30 +95,30 @@ async def _frame_order(monkeypatch, *, typed: bool, box: type[TextArea] = Prompt
                 keystrokes.note()
             prompt.insert("x")
 
-        app.call_later(stream_and_type)
+        screen.app.call_later(stream_and_type)
         await pilot.pause()
         await pilot.pause()
         assert prompt.text == "x"
         assert screen.query_one("#stream").size.height == 6, "the layout still came, right after"
         monkeypatch.undo()
-    return order, app
+    return order
 
 
 async def test_the_prompt_with_a_new_key_is_painted_before_the_pending_layout(monkeypatch):
-    order, _ = await _frame_order(monkeypatch, typed=True)
+    order = await _frame_order(monkeypatch, typed=True)
     assert "layout" in order and "prompt painted" in order
     assert order.index("prompt painted") < order.index("layout"), order
 
 
 async def test_without_a_key_the_layout_comes_first_as_textual_does_it(monkeypatch):
-    order, _ = await _frame_order(monkeypatch, typed=False)
+    order = await _frame_order(monkeypatch, typed=False)
     assert order.index("layout") < order.index("prompt painted"), order
 
 
 async def test_a_focused_widget_that_does_not_report_its_paints_keeps_textuals_order(monkeypatch):
     """Only a widget that tells tui/keystrokes.py it was painted can end a key's wait; with any
     other, the layout would be put off frame after frame, so it is not put off at all."""
-    order, _ = await _frame_order(monkeypatch, typed=True, box=TextArea)
+    order = await _frame_order(monkeypatch, typed=True, box=TextArea)
     assert order.index("layout") < order.index("prompt painted"), order
 
 
@@ -119,14 +126,9 @@ async def _streamed_then(monkeypatch, between_layout_and_paint, removed: bool = 
     """Streamed text that needs a layout; `between_layout_and_paint(screen, prompt, order)` runs
     right after the layout, before its paint (as the event loop would run a key that arrived
     meanwhile). Returns what was laid out and painted, in order."""
-    app = Host()
     order: list[str] = []
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        prompt = screen.query_one("#prompt", TextArea)
+    async with _prompt_focused() as (pilot, screen, prompt):
         stream = screen.query_one("#stream", Static)
-        prompt.focus()
-        await pilot.pause()
         lay_out = screen._refresh_layout
 
         def layout_then(*args, **kwargs):
@@ -236,13 +238,8 @@ async def _typed_with(monkeypatch, change, *, timer_stalled: bool) -> tuple[list
     update timer does not tick meanwhile (as when it waits out its period after a long tick).
     Returns what was painted by the time the prompt was (or 5 s passed), what was painted in
     all, in order, and the screen's text once all is painted."""
-    app = Host()
     order: list[str] = []
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        prompt = screen.query_one("#prompt", TextArea)
-        prompt.focus()
-        await pilot.pause()
+    async with _prompt_focused() as (pilot, screen, prompt):
         monkeypatch.setattr(keystrokes, "_shown", True)
         prompt_painted = asyncio.Event()
         _record_prompt_paints(monkeypatch, order, prompt_painted)
@@ -257,7 +254,7 @@ async def _typed_with(monkeypatch, change, *, timer_stalled: bool) -> tuple[list
             keystrokes.note()
             prompt.insert("x")
 
-        app.call_later(type_and_change)
+        screen.app.call_later(type_and_change)
         # Not pilot.pause(): it makes a frame itself, which a stalled timer would not.
         try:
             await asyncio.wait_for(prompt_painted.wait(), timeout=5)
