@@ -88,14 +88,11 @@ class KeyFirstScreen(Screen):
 
     def _key_paints_now(self) -> bool:
         try:
-            prompt = self.focused
             return bool(
                 self.is_current
                 and not self.app._batch_count
-                and getattr(prompt, "REPORTS_DRAWN", False)
-                and prompt in self._dirty_widgets
-                and prompt in self._compositor.visible_widgets  # a widget not placed yet: the layout paints it
-                and keystrokes.key_waiting(KEY_FIRST_WITHIN)
+                and self._prompt_has_a_key()
+                and self.focused in self._compositor.visible_widgets  # not placed yet: the layout paints it
                 and self._layout_still_current()
             )
         except AttributeError:  # a Textual whose screen lacks these: its own order, as before
@@ -140,11 +137,15 @@ class KeyFirstScreen(Screen):
 
     def _key_goes_first(self) -> bool:
         try:
-            return bool(
-                (self._layout_required or self._paint_pending)
-                and getattr(self.focused, "REPORTS_DRAWN", False)  # only such a widget ends the wait
-                and self.focused in self._dirty_widgets
-                and keystrokes.key_waiting(KEY_FIRST_WITHIN)
-            )
+            return bool((self._layout_required or self._paint_pending) and self._prompt_has_a_key())
         except AttributeError:  # a Textual whose screen lacks these: its own order, as before
             return False
+
+    def _prompt_has_a_key(self) -> bool:
+        """The focused widget waits to paint a key that is not on screen yet."""
+        prompt = self.focused
+        return bool(
+            getattr(prompt, "REPORTS_DRAWN", False)  # only such a widget ends the wait
+            and prompt in self._dirty_widgets
+            and keystrokes.key_waiting(KEY_FIRST_WITHIN)
+        )
