@@ -22,6 +22,7 @@ from __future__ import annotations
 from textual.screen import Screen
 
 from tui import keystrokes
+from tui.row_paint import RowPaintCompositor
 
 # Only for a key this recent whose frame is not made yet: never more than one frame early.
 KEY_FIRST_WITHIN = 0.1
@@ -36,6 +37,10 @@ class KeyFirstScreen(Screen):
 
     _paint_pending = False  # a layout was made and its paint is due on the next tick
     _deferring_paint = False  # while laying out: paints are left to the next tick
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._compositor = RowPaintCompositor()  # a frame renders the rows that changed, not whole widgets
 
     def _on_timer_update(self) -> None:
         try:
