@@ -29,6 +29,11 @@ FIT_AT_LEAST_EVERY = 2.0
 class ConversationLog(VerticalScroll):
     """A pane's scrolling log of messages that keeps only what is on screen or near it unfolded."""
 
+    # No border and nothing of its own to draw: its rows are its background, made without the
+    # style pipeline. Every streamed draw scrolls the log, and Textual renders a scrolled
+    # container's rows afresh, the whole height of the pane each time (reply sections too).
+    BLANK = True
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._fit_timer: Timer | None = None

@@ -87,6 +87,8 @@ class ReplySection(Vertical):
     """One section of a reply's Markdown; folded (an empty box of the same height) when far
     out of view, unfolded when it comes near again."""
 
+    BLANK = True  # a box of Markdown blocks, nothing of its own to draw (see ConversationLog.BLANK)
+
     DEFAULT_CSS = """
     ReplySection { height: auto; }
     ReplySection > Markdown { margin: 0; padding: 0 1; }
@@ -101,7 +103,9 @@ class ReplySection(Vertical):
     def compose(self):
         from textual.widgets import Markdown  # here: a keystroke imports this module, not Markdown
 
-        yield Markdown(self.text)
+        markdown = Markdown(self.text)
+        markdown.BLANK = True  # a box of blocks with padding, no border: as ReplySection.BLANK
+        yield markdown
 
     @property
     def markdown(self):
