@@ -21,9 +21,16 @@ def build_app(
     claude_code_endpoint: Endpoint | None = None,
 ):
     """The app for `project`, resuming its last session unless `new_session`."""
+    import sys
+
     from tui import gc_pauses
 
     gc_pauses.starting()  # first: the imports below are most of start-up's objects
+    # The terminal's reader and writer are threads: a key read, or a frame made, while the event
+    # loop runs Python waited for the interpreter up to the default 5 ms switch interval (traced:
+    # a key's frame sat 6 ms in the writer while a streamed paint ran). 1 ms bounds that wait;
+    # with no other thread wanting the interpreter, the loop is not interrupted at all.
+    sys.setswitchinterval(0.001)
     from core.session import Session
     from core.store.database import Store
     from tui.app import SegueApp
