@@ -295,13 +295,17 @@ async def test_a_stopped_reply_still_counts_what_it_streamed(tmp_path):
             assert len(sim.requests) == 1
 
 
-async def test_live_meters_are_shown_at_most_four_times_a_second(simulator, tmp_path):
+async def test_live_meters_are_shown_at_most_four_times_a_second(simulator, tmp_path, monkeypatch):
     """Usage changes with nearly every streamed chunk; each showing of it is a frame of its own,
     and at every chunk those frames kept the screen busy while the user typed (#15). The
     figures are shown at most every LIVE_SHOW_SECONDS, the newest ones each time."""
     import time
 
-    from tui import cost_tracker
+    from tui import cost_tracker, keystrokes
+
+    # Nobody types while this short reply streams: the keys that sent it would otherwise hold
+    # the meters for a gap between keys (the next test) until the reply is over.
+    monkeypatch.setattr(keystrokes, "TYPING_WINDOW", 0.0)
 
     app = make_app(simulator, tmp_path)  # full speed: usage changes hundreds of times a second
     async with app.run_test(size=SIZE) as pilot:
@@ -325,3 +329,32 @@ async def test_live_meters_are_shown_at_most_four_times_a_second(simulator, tmp_
         assert len(usage_at) > 2 * len(shown_at)
         gaps = [later - earlier for (earlier, _), (later, _) in zip(shown_at, shown_at[1:])]
         assert min(gaps) >= cost_tracker.LIVE_SHOW_SECONDS * 0.95
+
+
+async def test_while_someone_types_live_figures_wait_for_the_gap_after_a_keys_frame(simulator, tmp_path, monkeypatch):
+    """The meters' frame lands between keys, not on one: while someone types, new live figures
+    are shown just after a key's frame is out (tui/keystrokes.between_keys)."""
+    import time
+
+    from core.costs.cost_view import EMPTY
+    from tui import keystrokes
+
+    app = make_app(simulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        costs = app.main.costs
+        shown = []
+        show_costs = costs.show_costs
+        costs.show_costs = lambda: (shown.append(time.monotonic()), show_costs())
+        monkeypatch.setattr(costs, "_live_shown_at", 0.0)
+        keystrokes.note()  # a key is typed; its frame is not out
+        monkeypatch.setattr(keystrokes, "_shown", False)
+        costs.live["exec"] = EMPTY
+        costs._show_live_soon()
+        await pilot.pause()
+        assert not shown and costs._live_timer is not None, "not while the key waits for its frame"
+        keystrokes.note()  # still typing
+        monkeypatch.setattr(keystrokes, "_shown", True)
+        monkeypatch.setattr(keystrokes, "_shown_at", time.monotonic() - (keystrokes.GAP_AFTER + keystrokes.GAP_WITHIN) / 2)
+        await wait_until(pilot, lambda: bool(shown))
+        assert costs._live_timer is None

@@ -337,9 +337,9 @@ def test_each_key_draws_one_reply_the_one_drawn_longest_ago():
         reply_sections._streaming.discard(newer)
 
 
-async def test_folding_waits_for_a_pause_in_the_typing(simulator, tmp_path):
+async def test_folding_waits_for_a_pause_in_the_typing(simulator, tmp_path, monkeypatch):
     """A folding pass is a layout of its own: while someone types it waits for a pause (or at
-    most FIT_AT_LEAST_EVERY since the last pass)."""
+    most FIT_AT_LEAST_EVERY since the last pass, and then for the gap after a key's frame)."""
     import time
 
     from tui import keystrokes
@@ -360,6 +360,13 @@ async def test_folding_waits_for_a_pause_in_the_typing(simulator, tmp_path):
         assert reply.sections[0].folded, "no pass while typing"
         assert log._fit_timer is not None, "it looks again after the pause"
         log._fitted_at -= conversation_log.FIT_AT_LEAST_EVERY
+        log._fit_timer.stop()
+        keystrokes.note()  # a key whose frame is not out yet
+        log._fit()
+        assert reply.sections[0].folded, "an overdue pass waits for the gap after the key's frame"
+        assert log._fit_timer is not None
+        monkeypatch.setattr(keystrokes, "_shown", True)  # the frame went out, the writer had its turn
+        monkeypatch.setattr(keystrokes, "_shown_at", time.monotonic() - (keystrokes.GAP_AFTER + keystrokes.GAP_WITHIN) / 2)
         log._fit_timer.stop()
         log._fit()
         assert not reply.sections[0].folded, "a pass is due however fast the typing"

@@ -157,9 +157,19 @@ class CostTracker:
             return  # already due
         wait = LIVE_SHOW_SECONDS - (time.monotonic() - self._live_shown_at)
         if wait <= 0:
-            self._show_live()
+            self._show_live_between_keys()
         else:
-            self._live_timer = self.screen.set_timer(wait, self._show_live)
+            self._live_timer = self.screen.set_timer(wait, self._show_live_between_keys)
+
+    def _show_live_between_keys(self) -> None:
+        # While someone types, the meters' frame goes in the gap after a key's frame: at their
+        # own moment it landed on a key now and then (8-10 ms for a key in traces).
+        from tui import keystrokes
+
+        self._live_timer = None
+        wait = keystrokes.between_keys(self.screen, self._show_live)
+        if wait.pending:
+            self._live_timer = wait
 
     def _show_live(self) -> None:
         self._live_timer = None

@@ -48,6 +48,43 @@ def key_shown_for(seconds: float) -> bool:
     return _shown and time.monotonic() - _shown_at >= seconds
 
 
+# Work that has to happen while someone types (a meter's new figures, folding the log) is done
+# just after a key's frame is out, when the next key is furthest away, instead of whenever it
+# falls due: at a random moment it lands on a key sooner or later, and the key waits for it.
+# From this long after the frame (the terminal writer's turn) until this long after it.
+GAP_AFTER = 0.01
+GAP_WITHIN = 0.05
+GAP_POLL = 1 / 240
+TYPING_WINDOW = 0.4  # someone typed this recently: they are typing
+
+
+def in_gap() -> bool:
+    """The frame with the last key went out GAP_AFTER to GAP_WITHIN seconds ago."""
+    return _shown and GAP_AFTER <= time.monotonic() - _shown_at < GAP_WITHIN
+
+
+def between_keys(node: Any, callback: Callable[[], None], longest: float = 0.5) -> Any:
+    """Call `callback` now if nobody is typing, else in the gap after a key's frame (`in_gap`),
+    but no later than `longest` from now. `node` (a mounted widget or screen) owns the timer.
+    Returns a handle whose `pending` says it has not run."""
+
+    class Wait:
+        pending = True
+
+    wait = Wait()
+    due = time.monotonic() + longest
+
+    def check() -> None:
+        if typed_within(TYPING_WINDOW) and not in_gap() and time.monotonic() < due:
+            node.set_timer(GAP_POLL, check)
+        else:
+            wait.pending = False
+            callback()
+
+    check()
+    return wait
+
+
 def when_quiet(node: Any, seconds: float, callback: Callable[[], None], busy: Callable[[], bool] = lambda: False) -> Any:
     """Call `callback` once nobody has typed for `seconds` and `busy()` is false: first looked at
     after `seconds`, then every half of it. `node` (a mounted widget or screen) owns the timer:

@@ -93,9 +93,13 @@ class ConversationLog(VerticalScroll):
         if not self.is_mounted or not self.size.height:
             return
         now = time.monotonic()
-        if keystrokes.typed_within(TYPING_WINDOW) and now - self._fitted_at < FIT_AT_LEAST_EVERY:
-            self._fit_timer = self.set_timer(TYPING_WINDOW, self._fit)
-            return
+        if keystrokes.typed_within(TYPING_WINDOW):
+            if now - self._fitted_at < FIT_AT_LEAST_EVERY:
+                self._fit_timer = self.set_timer(TYPING_WINDOW, self._fit)
+                return
+            if not keystrokes.in_gap():  # overdue: in the gap after the next key's frame
+                self._fit_timer = self.set_timer(keystrokes.GAP_POLL, self._fit)
+                return
         self._fitted_at = now
         try:
             view = self.region

@@ -51,7 +51,7 @@ KEY_FRAME_WRITE = 0.01  # time given to the terminal writer once the key's frame
 KEY_FRAME_WAIT_MAX = 0.1
 # Within this long after a key the clock leaves the drawing to the next key (once typing
 # pauses this long, the clock draws again).
-TYPING_WINDOW = 0.4
+TYPING_WINDOW = keystrokes.TYPING_WINDOW
 
 _streaming: weakref.WeakSet[SectionedStream] = weakref.WeakSet()
 _drawn_at = 0.0  # when any reply last started drawing a piece
