@@ -67,20 +67,16 @@ async def test_a_failed_turn_does_not_show_the_previous_replys_figures(simulator
         assert " out" not in line, line
 
 
-async def test_a_reply_outgrowing_its_pane_leaves_the_width_of_what_is_above_it(simulator, tmp_path):
+async def test_a_reply_outgrowing_its_pane_leaves_the_width_of_the_log(simulator, tmp_path):
     # The log keeps its scrollbar's column from the start (scrollbar-gutter: stable). Without it,
     # the first reply to outgrow the pane made the scrollbar appear, and everything in the log was
     # wrapped and laid out again one column narrower: a 40-60 ms frame in the middle of a stream.
     app = make_app(simulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        pane = app.pane("exec")
-        reply = await pane.start_turn("Implement the exporter")
-        await pilot.pause()
-        prompt_shown = pane.log_view.children[0]
-        width = prompt_shown.size.width
-        await reply.append_text("A line of the reply.\n\n" * 60)
-        await reply.finish_streams()
-        await wait_until(pilot, lambda: pane.log_view.max_scroll_y > 0)
-        assert pane.log_view.vertical_scrollbar.display
-        assert prompt_shown.size.width == width
+        log = app.pane("exec").log_view
+        width = log.scrollable_content_region.width
+        await send_and_wait(pilot, "exec", "Implement the CSV exporter [[sim:tokens=3000]]")
+        await wait_until(pilot, lambda: log.max_scroll_y > 0)
+        assert log.vertical_scrollbar.display
+        assert log.scrollable_content_region.width == width

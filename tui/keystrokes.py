@@ -55,6 +55,7 @@ def key_shown_for(seconds: float) -> bool:
 GAP_AFTER = 0.01
 GAP_WITHIN = 0.05
 GAP_POLL = 1 / 240
+GAP_LONGEST = 0.5  # a key whose frame never comes (a dialog covers the prompt) holds nothing longer
 TYPING_WINDOW = 0.4  # someone typed this recently: they are typing
 
 
@@ -63,16 +64,16 @@ def in_gap() -> bool:
     return _shown and GAP_AFTER <= time.monotonic() - _shown_at < GAP_WITHIN
 
 
-def between_keys(node: Any, callback: Callable[[], None], longest: float = 0.5) -> Any:
+def between_keys(node: Any, callback: Callable[[], None], longest: float | None = None) -> Any:
     """Call `callback` now if nobody is typing, else in the gap after a key's frame (`in_gap`),
-    but no later than `longest` from now. `node` (a mounted widget or screen) owns the timer.
-    Returns a handle whose `pending` says it has not run."""
+    but no later than `longest` (GAP_LONGEST) from now. `node` (a mounted widget or screen)
+    owns the timer. Returns a handle whose `pending` says it has not run."""
 
     class Wait:
         pending = True
 
     wait = Wait()
-    due = time.monotonic() + longest
+    due = time.monotonic() + (GAP_LONGEST if longest is None else longest)
 
     def check() -> None:
         if typed_within(TYPING_WINDOW) and not in_gap() and time.monotonic() < due:
