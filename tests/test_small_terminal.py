@@ -171,6 +171,10 @@ async def test_a_resize_to_the_size_already_laid_out_does_not_lay_the_screen_out
 
     app = make_app(simulator, tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
+        # The stored totals are read in a thread at start: their meters may change width (a
+        # layout of their own) whenever that read ends. Measured after it, and after its frame.
+        await wait_until(pilot, lambda: app.main.costs.loaded)
+        await pilot.pause()
         await pilot.pause()
         screen = app.screen
         layouts = []
