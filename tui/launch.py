@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 from core.engines.client import Endpoint, choose_claude_code_endpoint, choose_endpoint, engines_for
@@ -21,8 +22,6 @@ def build_app(
     claude_code_endpoint: Endpoint | None = None,
 ):
     """The app for `project`, resuming its last session unless `new_session`."""
-    import sys
-
     from tui import gc_pauses
 
     gc_pauses.starting()  # first: the imports below are most of start-up's objects

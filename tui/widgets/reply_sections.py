@@ -44,8 +44,8 @@ BACKLOG_PAUSE = 1 / 16  # between the flushes that draw a backlog when the reply
 # wait for a whole layout. No more often than this, so fast typing doesn't flush per key.
 TYPING_FLUSH_SECONDS = 0.25
 # How often to look whether the key's frame has been drawn yet (a frame comes every 1/240 s at most).
-KEY_FRAME_POLL = 1 / 240
-KEY_FRAME_WRITE = 0.01  # time given to the terminal writer once the key's frame is made
+KEY_FRAME_POLL = keystrokes.GAP_POLL
+KEY_FRAME_WRITE = keystrokes.GAP_AFTER  # time given to the terminal writer once the key's frame is made
 # The longest a draw waits for that frame: a prompt that isn't drawn (a dialog covers the
 # screen) must not hold the reply back.
 KEY_FRAME_WAIT_MAX = 0.1
