@@ -57,9 +57,10 @@ class SegueApp(ThemedApp):
         if isinstance(event, events.Key):
             # As early as a key can be seen: streamed text due to be drawn now waits for this
             # key's frame (tui/widgets/reply_sections.py), so the key is not drawn behind it.
-            from tui import keystrokes
+            from tui import gc_pauses, keystrokes
 
             keystrokes.note()
+            gc_pauses.hold_for_key()  # no collection pass in the key's way to the screen
         await super().on_event(event)
 
     def get_default_screen(self) -> Screen:

@@ -12,11 +12,20 @@ and the app unfreezes on exit.
 Young collections keep Python's default pace: each walks only the objects made since the last
 one, well under a millisecond. (A young threshold of 50,000 tried here made each one walk that
 many: 20-40 ms, and a middle-generation pass 0.2 s, landing on keys while replies streamed.)
+
+While replies stream, a middle-generation pass still takes 2.5-3.5 ms and comes several times a
+second, so now and then one fell on a key on its way to the screen (traced: three of the five
+slowest keys of a hundred, typed while both panes streamed). From a key's arrival until its frame
+has gone out, collections wait (`hold_for_key`): they run in the gap after it, as Textual pauses
+them for a smooth scroll (App.PAUSE_GC_ON_SCROLL). Nothing is skipped: the next allocation after
+the hold makes the collection that fell due meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -73,7 +82,47 @@ def settle_when_idle(node: Any, busy: Callable[[], bool]) -> None:
         node._settle_wait = keystrokes.when_quiet(node, IDLE_SECONDS, settle, busy)
 
 
+# A key's hold ends this long after its frame is made (the terminal writer's turn), or this long
+# after it began if no frame comes (a dialog has the key, or keys keep coming faster than frames).
+HOLD_AFTER_FRAME = keystrokes.GAP_AFTER
+HOLD_LONGEST = 0.1
+
+_held_since: float | None = None  # collections are held for a key since then
+
+
+def hold_for_key() -> None:
+    """A key has arrived: no collection until its frame has gone out. Call from the event loop."""
+    global _held_since
+    if _held_since is not None or not gc.isenabled():  # already held, or paused by someone else
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no loop to end the hold: none is started
+        return
+    gc.disable()
+    _held_since = time.monotonic()
+    loop.call_later(keystrokes.GAP_POLL, _end_hold_when_shown, loop, _held_since)
+
+
+def _end_hold_when_shown(loop: asyncio.AbstractEventLoop, since: float) -> None:
+    if _held_since != since:  # ended already (the app exited) and perhaps held again since
+        return
+    if keystrokes.key_shown_for(HOLD_AFTER_FRAME) or time.monotonic() - since >= HOLD_LONGEST:
+        end_hold()
+    else:
+        loop.call_later(keystrokes.GAP_POLL, _end_hold_when_shown, loop, since)
+
+
+def end_hold() -> None:
+    """Collections may run again (the next allocation makes any that fell due)."""
+    global _held_since
+    if _held_since is not None:
+        _held_since = None
+        gc.enable()
+
+
 def release() -> None:
     """When the app exits: everything frozen is collectable again (tests run many apps)."""
+    end_hold()
     gc.unfreeze()
     gc.set_threshold(700, 10, 10)
