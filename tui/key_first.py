@@ -22,7 +22,7 @@ from __future__ import annotations
 from textual.screen import Screen
 
 from tui import keystrokes
-from tui.row_paint import RowPaintCompositor
+from tui.screen_compositor import ScreenCompositor
 
 # Only for a key this recent whose frame is not made yet: never more than one frame early.
 KEY_FIRST_WITHIN = 0.1
@@ -40,7 +40,7 @@ class KeyFirstScreen(Screen):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._compositor = RowPaintCompositor()  # a frame renders the rows that changed, not whole widgets
+        self._compositor = ScreenCompositor()  # rows painted alone, and no layout made twice
 
     def _on_timer_update(self) -> None:
         try:
