@@ -20,6 +20,7 @@ with the event loop idle.
 from __future__ import annotations
 
 from textual.screen import Screen
+from textual.widget import Widget
 
 from tui import keystrokes
 from tui.screen_compositor import ScreenCompositor
@@ -102,6 +103,23 @@ class KeyFirstScreen(Screen):
             )
         except AttributeError:  # a Textual whose screen lacks these: its own order, as before
             return False
+
+    def _refresh_layout(self, size=None, scroll: bool = False) -> None:
+        # A layout tells each widget its new size, and Textual's `virtual_size` reactive asks for
+        # a layout whenever it changes: every layout that resized anything (a streamed block
+        # growing, the log under it) was followed by a second one that found nothing to move,
+        # 40 % of the layouts while both panes streamed (traced). The size comes from the layout,
+        # so it needs none of its own (Textual's scroll path sets it the same way). A change that
+        # does move things asks for its layout itself: scrollbars appearing, a resize handler.
+        virtual_size = Widget.__dict__.get("virtual_size")
+        if getattr(virtual_size, "_layout", None) is not True:  # a Textual without this reactive
+            super()._refresh_layout(size, scroll)
+            return
+        virtual_size._layout = False
+        try:
+            super()._refresh_layout(size, scroll)
+        finally:
+            virtual_size._layout = True
 
     def _compositor_refresh(self) -> None:
         if self._deferring_paint:
