@@ -239,7 +239,9 @@ async def _pilot_turn(simulator, project, keys):
     async with app.run_test(size=(160, 48)) as pilot:
         await send(pilot, "exec", "Implement step 1 of AUTH_PLAN.md [[sim:fast]]")
         for key in keys:
-            await wait_until(pilot, lambda: isinstance(app.screen, EditApproval))
+            # Opened within a second of the Enter that sent the prompt, a dialog holds its
+            # answers until the keys pause (the test below): a person reads it first.
+            await wait_until(pilot, lambda: isinstance(app.screen, EditApproval) and not app.screen.keys_held, limit=200_000)
             for press in key:
                 await pilot.press(press)
         await turns_done(app)
@@ -332,3 +334,93 @@ async def test_a_dialog_that_opens_while_a_prompt_is_typed_holds_its_keys_until_
         await pilot.press("y")
         await wait_until(pilot, lambda: answers)
         assert answers[0].action == "apply"
+
+
+async def test_letters_typed_into_a_dialog_that_opened_mid_sentence_reach_the_prompt(monkeypatch, tmp_path):
+    """Nothing typed is lost to a dialog the user had not seen yet: while its answers are held,
+    letters (y and a among them), spaces and backspaces go on into the prompt they were typing
+    in. Once released, a letter that answers nothing means they are still typing: it goes to the
+    prompt too and holds the answers again. Then y applies, and the prompt keeps its text."""
+    import asyncio
+
+    from textual import events
+    from textual.app import App
+
+    from core.events import EditProposed
+    from core.tools.text_editor import TextEditor
+    from tests.app_pilot import wait_until
+    from tui import keystrokes
+    from tui.screens import edit_approval
+    from tui.screens.edit_approval import EditApproval
+    from tui.widgets.prompt_input import PromptInput
+
+    answers = []
+
+    class Host(App):
+        def compose(self):
+            yield PromptInput(id="prompt")
+
+        async def on_event(self, event) -> None:
+            if isinstance(event, events.Key):
+                keystrokes.note()  # as SegueApp notes every key
+            await super().on_event(event)
+
+        def open_dialog(self) -> None:
+            prompt = self.query_one(PromptInput)
+            edit = TextEditor(tmp_path).handle({"command": "create", "path": "notes.py", "file_text": "X = 1\n"})
+            proposal = EditProposed("t1", "create", "notes.py", edit, asyncio.get_running_loop().create_future())
+            self.push_screen(EditApproval(proposal, hold_keys=True, typing_into=prompt), answers.append)
+
+    app = Host()
+    async with app.run_test() as pilot:
+        prompt = app.query_one(PromptInput)
+        prompt.focus()
+        await pilot.press(*"add")
+        app.open_dialog()
+        await wait_until(pilot, lambda: isinstance(app.screen, EditApproval) and app.screen.query("#approval-keys"))
+        dialog = app.screen
+        assert "goes on into your prompt" in str(dialog.query_one("#approval-keys").render())
+        await pilot.press("space", *"tests", "space", *"yay", "backspace")
+        assert prompt.value == "add tests ya"
+        assert answers == [] and dialog.keys_held
+        monkeypatch.setattr(edit_approval, "HOLD_UNTIL_QUIET", 0.02)  # the pause, shortened
+        await wait_until(pilot, lambda: not dialog.keys_held, limit=200_000)
+        await pilot.press("backspace")  # a released dialog's backspace edits nothing
+        monkeypatch.setattr(edit_approval, "HOLD_UNTIL_QUIET", 60.0)
+        await pilot.press("h")  # answers nothing: still typing
+        assert prompt.value == "add tests yah" and dialog.keys_held and answers == []
+        monkeypatch.setattr(edit_approval, "HOLD_UNTIL_QUIET", 0.02)
+        await pilot.press("!")  # the latest key's pause is the one that counts
+        await wait_until(pilot, lambda: not dialog.keys_held, limit=200_000)
+        await pilot.press("y")
+        await wait_until(pilot, lambda: answers)
+        assert answers[0].action == "apply"
+        assert app.screen is not dialog and prompt.value == "add tests yah!"
+
+
+async def test_a_dialog_opened_just_after_a_key_holds_its_answers_even_with_the_prompt_empty(simulator, project, monkeypatch):
+    """The prompt was empty (the user had just sent it, or moved to the other pane) and they
+    start typing as the dialog appears: their letters go to that prompt and answer nothing."""
+    from tests.app_pilot import make_app, send, turns_done, wait_until
+    from tui.screens import edit_approval
+    from tui.screens.edit_approval import EditApproval
+
+    (project / "AUTH_PLAN.md").write_text(PLAN)
+    monkeypatch.setattr(edit_approval, "TYPING_WITHIN", 3600.0)  # however slowly the edit comes
+    app = make_app(simulator, project, tools=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "exec", "Implement step 1 of AUTH_PLAN.md [[sim:fast]]")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditApproval))
+        dialog = app.screen
+        prompt = app.pane("exec").prompt_input
+        assert dialog.keys_held and dialog.typing_into is prompt and prompt.value == ""
+        await pilot.press(*"yes and a test")
+        assert prompt.value == "yes and a test" and app.screen is dialog
+        assert [path.name for path in project.rglob("*.py")] == ["app.py"]  # nothing applied
+        monkeypatch.setattr(edit_approval, "HOLD_UNTIL_QUIET", 0.02)
+        await wait_until(pilot, lambda: not dialog.keys_held, limit=200_000)
+        await pilot.press("escape")
+        await turns_done(app)
+        await pilot.pause()
+        assert prompt.value == "yes and a test"
+        assert [path.name for path in project.rglob("*.py")] == ["app.py"]

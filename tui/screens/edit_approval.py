@@ -6,17 +6,19 @@ A file edit that departs from a decision in effect (core.drift) shows the decisi
 
 The dialog opens when the model gets to an edit, often while the user is typing the next prompt
 in the other pane. Opened then, it holds y / n / a until the typing pauses, so the letters of a
-sentence don't answer it.
+sentence don't answer it, and what they type goes on into the prompt they were typing in: a
+letter is not lost to a dialog they had not seen yet. A letter that answers nothing (not y, n or
+a) means they are still typing: it goes to the prompt too, and holds the answers again.
 """
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 from tui import keystrokes
 from core.drift.check import Finding
@@ -25,12 +27,14 @@ from tui.widgets.diff_view import DiffView
 from tui.widgets.drift_notice import notice_text
 
 
-# Opened within this long of a key while a prompt has text: the answer keys are held...
+# Opened within this long of a key: the answer keys are held...
 TYPING_WITHIN = 1.0
 # ...until nobody has pressed a key for this long.
 HOLD_UNTIL_QUIET = 0.6
 KEYS = "y apply · n reject · a apply the rest of this turn · Esc cancel the turn"
 HELD_KEYS = "You were typing: y / n / a work once you pause · Esc cancels the turn"
+HELD_KEYS_TO_PROMPT = "You were typing (it goes on into your prompt): y / n / a work once you pause · Esc cancels the turn"
+ANSWERS = frozenset("yna")
 
 
 class EditApproval(ModalScreen[Decision]):
@@ -44,11 +48,20 @@ class EditApproval(ModalScreen[Decision]):
         Binding("escape", "cancel_turn", "Cancel turn", id="edit_cancel_turn", tooltip="Write nothing and stop the turn"),
     ]
 
-    def __init__(self, proposal: EditProposed, drift: list[Finding] | None = None, *, hold_keys: bool = False) -> None:
+    def __init__(self, proposal: EditProposed, drift: list[Finding] | None = None, *, hold_keys: bool = False,
+                 typing_into: TextArea | None = None) -> None:
+        """`hold_keys`: someone was typing as it opened. `typing_into`: the prompt they were
+        typing in, which gets their letters while the answers are held."""
         super().__init__()
         self.proposal = proposal
         self.drift = drift or []
         self.keys_held = hold_keys
+        self.typing_into = typing_into
+        self._holds = 0
+
+    @property
+    def held_text(self) -> str:
+        return HELD_KEYS_TO_PROMPT if self.typing_into is not None else HELD_KEYS
 
     @property
     def title_text(self) -> str:
@@ -67,7 +80,7 @@ class EditApproval(ModalScreen[Decision]):
                 yield DiffView(id="approval-diff")
             else:
                 yield Static(f"$ {self.proposal.target}", id="approval-command")
-            yield Static(HELD_KEYS if self.keys_held else KEYS, id="approval-keys")
+            yield Static(self.held_text if self.keys_held else KEYS, id="approval-keys")
             yield Input(placeholder="Why not? (one line for the model; Enter sends, Esc skips)", id="approval-reason")
 
     def on_mount(self) -> None:
@@ -78,11 +91,42 @@ class EditApproval(ModalScreen[Decision]):
         else:
             self.query_one("#approval-box").focus()
         if self.keys_held:
-            keystrokes.when_quiet(self, HOLD_UNTIL_QUIET, self._release_keys)
+            self._hold_keys()
 
-    def _release_keys(self) -> None:
+    def _hold_keys(self) -> None:
+        if not self.keys_held:
+            self.keys_held = True
+            self.query_one("#approval-keys", Static).update(self.held_text)
+        # Each hold waits afresh (an older wait still pending finds itself outdated).
+        self._holds += 1
+        hold = self._holds
+        keystrokes.when_quiet(self, HOLD_UNTIL_QUIET, lambda: self._release_keys(hold))
+
+    def _release_keys(self, hold: int) -> None:
+        if hold != self._holds:
+            return
         self.keys_held = False
         self.query_one("#approval-keys", Static).update(KEYS)
+
+    def on_key(self, event: events.Key) -> None:
+        """While the answers are held (or on a letter that answers nothing), the user is typing
+        their prompt: the letter, space or backspace goes there."""
+        prompt = self.typing_into
+        if prompt is None or self.asking_reason or not prompt.is_attached or prompt.read_only:
+            return
+        typed = event.character if event.is_printable and event.character else None
+        if event.key == "backspace":
+            if not self.keys_held:
+                return
+        elif typed is None or (not self.keys_held and typed in ANSWERS):
+            return
+        event.stop()
+        event.prevent_default()
+        if typed is None:
+            prompt.action_delete_left()
+        else:
+            prompt.replace(typed, *prompt.selection, maintain_selection_offset=False)
+        self._hold_keys()
 
     @property
     def asking_reason(self) -> bool:

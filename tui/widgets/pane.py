@@ -347,12 +347,12 @@ class ConversationPane(Vertical):
                 from tui import keystrokes
                 from tui.screens.edit_approval import TYPING_WITHIN, EditApproval
 
-                # Someone is typing a prompt (in either pane) as the dialog opens: their next
-                # letters must not answer it ("a" would apply the rest of the turn).
-                typing = keystrokes.typed_within(TYPING_WITHIN) and any(
-                    prompt.value.strip() for prompt in self.screen.query(PromptInput)
-                )
-                dialog = EditApproval(event, drift, hold_keys=typing)
+                # Someone is typing (in either pane) as the dialog opens: their next letters
+                # must not answer it ("a" would apply the rest of the turn), and go on into the
+                # prompt they were typing in.
+                focused = self.app.focused
+                dialog = EditApproval(event, drift, hold_keys=keystrokes.typed_within(TYPING_WITHIN),
+                                      typing_into=focused if isinstance(focused, PromptInput) else None)
                 event.decision.set_result(await self.app.push_screen_wait(dialog))
             elif drift:  # "apply the rest of this turn" was chosen: written, but not unnoticed
                 where = ", ".join(dict.fromkeys(finding.decision.where for finding in drift))
