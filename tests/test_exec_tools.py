@@ -382,6 +382,8 @@ async def test_letters_typed_into_a_dialog_that_opened_mid_sentence_reach_the_pr
         assert "goes on into your prompt" in str(dialog.query_one("#approval-keys").render())
         await pilot.press("space", *"tests", "space", *"yay", "backspace")
         assert prompt.value == "add tests ya"
+        typed = str(dialog.query_one("#approval-typed").render())
+        assert "Your prompt: add tests ya" in typed  # the prompt is under the dialog: shown here
         assert answers == [] and dialog.keys_held
         monkeypatch.setattr(edit_approval, "HOLD_UNTIL_QUIET", 0.02)  # the pause, shortened
         await wait_until(pilot, lambda: not dialog.keys_held, limit=200_000)

@@ -35,6 +35,7 @@ KEYS = "y apply · n reject · a apply the rest of this turn · Esc cancel the t
 HELD_KEYS = "You were typing: y / n / a work once you pause · Esc cancels the turn"
 HELD_KEYS_TO_PROMPT = "You were typing (it goes on into your prompt): y / n / a work once you pause · Esc cancels the turn"
 ANSWERS = frozenset("yna")
+TYPED_SHOWN = 60  # characters of the prompt's last line shown while it is typed under the dialog
 
 
 class EditApproval(ModalScreen[Decision]):
@@ -81,6 +82,7 @@ class EditApproval(ModalScreen[Decision]):
             else:
                 yield Static(f"$ {self.proposal.target}", id="approval-command")
             yield Static(self.held_text if self.keys_held else KEYS, id="approval-keys")
+            yield Static(id="approval-typed")  # the prompt's end, once letters go to it from here
             yield Input(placeholder="Why not? (one line for the model; Enter sends, Esc skips)", id="approval-reason")
 
     def on_mount(self) -> None:
@@ -127,6 +129,17 @@ class EditApproval(ModalScreen[Decision]):
         else:
             prompt.replace(typed, *prompt.selection, maintain_selection_offset=False)
         self._hold_keys()
+        self._show_typed(prompt.value)
+
+    def _show_typed(self, text: str) -> None:
+        """The prompt is under the dialog: its last line's end shows here as it is typed."""
+        from rich.text import Text
+
+        line = text.rsplit("\n", 1)[-1]
+        tail = line if len(line) <= TYPED_SHOWN else "…" + line[-(TYPED_SHOWN - 1):]
+        shown = self.query_one("#approval-typed", Static)
+        shown.update(Text.assemble(("Your prompt: ", "bold"), tail, ("▏", "reverse")))
+        shown.add_class("-shown")
 
     @property
     def asking_reason(self) -> bool:
