@@ -307,6 +307,16 @@ class Session:
                     saved = self._finish(pane, prompt, final, recorder)
                     await asyncio.wrap_future(saved)  # in the writer thread: the loop stays free
                     yield recorder.outcome(final)
+            except Exception as error:  # noqa: BLE001 - a surprise in an engine
+                # What arrived and what it cost are kept, and the turn ends as failed with one
+                # sentence, instead of the reply staying "streaming" with its cost unrecorded.
+                if saved is not None:
+                    raise
+                final = TurnFailed(f"Unexpected error: {type(error).__name__}: {error}", "other", recorder.text,
+                                   recorder.thinking, recorder.usage, request.model)
+                saved = self._finish(pane, prompt, final, recorder)
+                await asyncio.wrap_future(saved)
+                yield recorder.outcome(final)
             except (asyncio.CancelledError, GeneratorExit):
                 # The consumer went away mid-reply (the app quit, the worker was cancelled):
                 # keep what arrived, as a cancelled reply. Not awaited: the writer thread

@@ -426,3 +426,95 @@ async def test_a_dialog_opened_just_after_a_key_holds_its_answers_even_with_the_
         await pilot.pause()
         assert prompt.value == "yes and a test"
         assert [path.name for path in project.rglob("*.py")] == ["app.py"]
+
+
+# -- tools that fail ---------------------------------------------------------------------------
+
+
+def _ask_exec(simulator, project, monkeypatch, prompt):
+    from tui.cli import main
+
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", simulator.base_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    return CliRunner().invoke(main, ["ask", "--pane", "exec", "--json", "--apply-edits", prompt])
+
+
+def _tool_results(simulator) -> list[dict]:
+    return [
+        block
+        for request in simulator.requests
+        for message in request["body"].get("messages", [])
+        if message["role"] == "user" and isinstance(message["content"], list)
+        for block in message["content"]
+        if block.get("type") == "tool_result"
+    ]
+
+
+def test_a_plan_that_cannot_be_written_is_an_error_for_the_model_and_the_turn_goes_on(simulator, project, monkeypatch):
+    """A read-only project (or a full disk): ticking the plan's step failed with a traceback-less
+    "Unexpected error", no JSON, the reply left "streaming" and its cost unrecorded. Now the model
+    is told, as with an edit that cannot be written, and the turn ends normally."""
+    import core.tools.checklist as checklist
+
+    (project / "AUTH_PLAN.md").write_text(PLAN)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(checklist, "write_atomic", refuse)
+    with pytest.raises(ValueError, match="could not write AUTH_PLAN.md: Permission denied; nothing was ticked"):
+        PlanChecklist(project / "AUTH_PLAN.md").tick(1)
+    result = _ask_exec(simulator, project, monkeypatch, "Implement step 1 of AUTH_PLAN.md [[sim:fast]]")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert float(document["cost_usd"]) > 0 and any(edit["applied"] for edit in document["edits"])
+    ticks = [block for block in _tool_results(simulator) if "ticked" in str(block["content"])]
+    assert ticks and all(block.get("is_error") for block in ticks)
+    assert str(ticks[0]["content"]) == "Error: could not write AUTH_PLAN.md: Permission denied; nothing was ticked."
+    assert "[x]" not in (project / "AUTH_PLAN.md").read_text()
+
+
+def test_a_tool_that_raises_is_an_error_answer_not_the_end_of_the_turn(simulator, project, monkeypatch):
+    import core.engines.tool_loop as tool_loop
+
+    (project / "AUTH_PLAN.md").write_text(PLAN)
+
+    def broken(toolbox, tool_input):
+        raise RuntimeError("the checklist broke")
+
+    monkeypatch.setattr(tool_loop, "_complete_step", broken)
+    result = _ask_exec(simulator, project, monkeypatch, "Implement step 1 of AUTH_PLAN.md [[sim:fast]]")
+    assert result.exit_code == 0, result.output
+    assert float(json.loads(result.stdout)["cost_usd"]) > 0
+    answers = [str(block["content"]) for block in _tool_results(simulator) if block.get("is_error")]
+    assert "Error: the complete_step tool failed: RuntimeError: the checklist broke" in answers
+
+
+def test_an_engine_that_raises_mid_reply_keeps_the_text_and_its_cost(simulator, project, monkeypatch):
+    """Whatever an engine throws, the reply so far and what it cost are stored, and the turn
+    ends as failed with one sentence (the reply no longer stays "streaming", its cost lost)."""
+    from core.costs.usage import TokenUsage
+    from core.events import TextDelta, UsageUpdate
+    from core.session import Session
+    from core.store.database import Store
+
+    class Surprising:
+        async def turn(self, request, cancel):
+            yield TextDelta("Half a reply")
+            yield UsageUpdate(request.model, TokenUsage(input_tokens=1000, output_tokens=200))
+            raise RuntimeError("the engine tripped")
+
+    monkeypatch.setattr(Session, "engine_for", lambda self, pane: Surprising())
+    result = _ask_exec(simulator, project, monkeypatch, "Say something")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["text"] == "Half a reply" and float(document["cost_usd"]) > 0
+    assert "Unexpected error: RuntimeError: the engine tripped" in result.stderr
+    store = Store()
+    try:
+        [reply] = [m for m in store.messages(document["session"]) if m.role == "assistant"]
+        assert reply.status == "partial" and reply.text == "Half a reply"
+        assert store.totals(document["session"]).cost_usd > 0
+    finally:
+        store.close()

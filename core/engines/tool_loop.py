@@ -148,8 +148,15 @@ async def run_tool_loop(
         results: list[dict[str, Any]] = []
         try:
             for block in tool_uses:
-                async for event in _run_call(turn, block, results):
-                    yield event
+                try:
+                    async for event in _run_call(turn, block, results):
+                        yield event
+                except _Cancelled:
+                    raise
+                except Exception as error:  # noqa: BLE001 - a tool failing as nobody foresaw
+                    # The model is told and the turn goes on: its replies and costs so far are
+                    # not lost to one tool's surprise.
+                    yield _failed_call(block, results, error)
         except _Cancelled:
             text, thinking = joined()
             yield TurnDone(model, text, thinking, spent, "cancelled", True, requests=tuple(requests), edits=tuple(turn.edits))
@@ -162,6 +169,15 @@ async def run_tool_loop(
     text, thinking = joined()
     text += f"\n\n(Stopped after {MAX_ROUNDS} tool rounds in one turn.)"
     yield TurnDone(model, text, thinking, spent, "max_rounds", requests=tuple(requests), edits=tuple(turn.edits))
+
+
+def _failed_call(block: dict[str, Any], results: list[dict[str, Any]], error: Exception) -> ToolCallFinished:
+    """The error answer for a call whose tool raised: every tool_use needs its tool_result."""
+    call_id = block.get("id", "")
+    message = f"Error: the {block.get('name', '')} tool failed: {type(error).__name__}: {error}"
+    if not any(result.get("tool_use_id") == call_id for result in results):
+        results.append({"type": "tool_result", "tool_use_id": call_id, "content": message, "is_error": True})
+    return ToolCallFinished(call_id, str(block.get("name", "")), "", message, True)
 
 
 async def _run_call(turn: _Turn, block: dict[str, Any], results: list[dict[str, Any]]) -> AsyncIterator[TurnEvent]:

@@ -126,4 +126,6 @@ class PlanChecklist:
                 write_atomic(self.path, with_tick(snapshot.text, step, done), expected=snapshot)
             except ConflictError as error:
                 raise ValueError(str(error)) from error
+            except OSError as error:  # a read-only project, a full disk: the model and the user are told
+                raise ValueError(f"could not write {self.path.name}: {error.strerror or error}; nothing was ticked.") from error
         return Step(step.number, step.line, step.text, done, step.depth, step.is_heading)
