@@ -38,6 +38,16 @@ async def wait_until(pilot, condition, limit: int = 4000) -> None:
     raise AssertionError("condition never held")
 
 
+async def answerable(pilot, dialog_class):
+    """Wait for a dialog of `dialog_class` to be open with its answer keys live: one that opens
+    within a second of a key holds them until the typing pauses (tui/screens/held_keys.py), as
+    a person reads it before answering. Returns the dialog."""
+    app = pilot.app
+    await wait_until(pilot, lambda: isinstance(app.screen, dialog_class) and not getattr(app.screen, "keys_held", False),
+                     limit=200_000)
+    return app.screen
+
+
 async def turns_done(app) -> None:
     """Wait for every send (its checks, then its turn) to finish; the file watcher keeps running."""
 

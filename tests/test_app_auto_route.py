@@ -6,7 +6,7 @@ what the request sent (simulator.requests)."""
 
 from __future__ import annotations
 
-from app_pilot import OPUS, SONNET, make_app, send_and_wait, turns_done, wait_until
+from app_pilot import OPUS, answerable, SONNET, make_app, send_and_wait, turns_done, wait_until
 
 SIZE = (160, 48)
 TRIVIAL = "Fix the typo in README.md: 'recieve' should be 'receive' [[sim:fast]]"
@@ -47,7 +47,7 @@ async def auto_dialog(pilot, pane: str, prompt: str):
     from tui.screens.auto_route_dialog import AutoRouteDialog
 
     await type_and_enter(pilot, pane, prompt)
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, AutoRouteDialog))
+    await answerable(pilot, AutoRouteDialog)
     return pilot.app.screen
 
 

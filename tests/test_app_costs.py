@@ -14,6 +14,7 @@ from decimal import Decimal
 
 
 from app_pilot import (
+    answerable,
     LONG_CLAUDE_MD,
     OPUS,
     SONNET,
@@ -210,7 +211,7 @@ async def test_budget_asks_before_crossing_the_limit_n_keeps_the_prompt_y_sends(
     async with app.run_test(size=SIZE) as pilot:
         shown = record_notices(app)
         await send(pilot, "exec", prompt)
-        await wait_until(pilot, lambda: isinstance(app.screen, BudgetDialog))
+        await answerable(pilot, BudgetDialog)
         question = str(app.screen.query_one("#budget-question").render())
         assert question.startswith("This message would take the session to $") and "of $0.001" in question
         await pilot.press("n")
@@ -222,7 +223,7 @@ async def test_budget_asks_before_crossing_the_limit_n_keeps_the_prompt_y_sends(
         assert "Not sent: the prompt is still in the box." in shown
 
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, BudgetDialog))
+        await answerable(pilot, BudgetDialog)
         await pilot.press("y")
         await turns_done(app)
         await pilot.pause()
@@ -288,7 +289,7 @@ async def test_a_stopped_reply_still_counts_what_it_streamed(tmp_path):
             from tui.screens.budget_dialog import BudgetDialog
 
             await send(pilot, "exec", "Briefly: and the other helper?")
-            await wait_until(pilot, lambda: isinstance(app.screen, BudgetDialog))
+            await answerable(pilot, BudgetDialog)
             assert "already used up" in str(app.screen.query_one("#budget-question").render())
             await pilot.press("n")
             await turns_done(app)

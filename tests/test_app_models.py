@@ -13,6 +13,7 @@ from textual.color import Color
 
 from tests.sent import plain_content
 from app_pilot import (
+    answerable,
     LONG_CLAUDE_MD,
     OPUS,
     SONNET,
@@ -153,7 +154,7 @@ async def guard_dialog_for(pilot, pane: str, prompt: str):
     await pilot.pause()
     app.pane(pane).prompt_input.value = prompt
     await pilot.press("enter")
-    await wait_until(pilot, lambda: isinstance(app.screen, GuardDialog))
+    await answerable(pilot, GuardDialog)
     return app.screen
 
 
@@ -181,6 +182,46 @@ async def test_guard_rail_asks_before_opus_answers_a_trivial_task(simulator, tmp
         await turns_done(app)
         assert app.session.panes["plan"].model == SONNET
         assert simulator.requests[-1]["body"]["model"] == SONNET
+
+
+async def test_keys_typed_as_the_guard_rail_opens_go_on_into_the_prompts_and_answer_nothing(simulator, tmp_path, monkeypatch):
+    """Enter, then at once Tab and "hey there exec": the guard rail opened in between, and the
+    `y` of "hey" sent the prompt to the model the user had been warned about, the rest of the
+    sentence lost. Now the dialog holds its answers while the typing goes on, Tab moves to the
+    other pane's prompt as it would have, the letters land there, and nothing is sent."""
+    from tui.screens import held_keys
+    from tui.screens.guard_dialog import GuardDialog
+
+    monkeypatch.setattr(held_keys, "TYPING_WITHIN", 3600.0)  # however long the pre-flight takes
+    app = make_app(simulator, tmp_path, plan_model=SONNET, silenced_guards=())
+    async with app.run_test(size=SIZE) as pilot:
+        app.pane("plan").focus_input()
+        await pilot.pause()
+        app.pane("plan").prompt_input.value = ARCHITECTURE
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, GuardDialog) and app.screen.keys_held)
+        dialog = app.screen
+        await pilot.press("tab", *"hey", "space", *"there")
+        assert app.screen is dialog and simulator.requests == []
+        assert app.pane("exec").prompt_input.value == "hey there"
+        assert "Your prompt: hey there" in str(dialog.query_one("#held-typed").render())
+        await pilot.press("escape")  # never held: the safe answer
+        await turns_done(app)
+        assert simulator.requests == []
+        assert app.pane("plan").prompt_input.value == ARCHITECTURE  # still in the box
+        assert app.focused is app.pane("exec").prompt_input  # where the Tab went
+        # Typed on into the same prompt, then sent: the prompt as it was sent goes, the letters
+        # typed after the Enter stay in the box.
+        await guard_dialog_for(pilot, "plan", ARCHITECTURE)
+        await pilot.press("space", *"and", "space", *"yes")
+        assert app.pane("plan").prompt_input.value == ARCHITECTURE + " and yes" and simulator.requests == []
+        monkeypatch.setattr(held_keys, "HOLD_UNTIL_QUIET", 0.02)  # the pause, shortened
+        await pilot.press("space")  # a key after the change: its hold waits the shorter pause
+        await answerable(pilot, GuardDialog)
+        await pilot.press("y")
+        await turns_done(app)
+        assert plain_content(simulator.requests[-1]["body"]["messages"][-1]["content"]) == ARCHITECTURE  # as sent
+        assert app.pane("plan").prompt_input.value == "and yes "  # typed after it: kept for the next
 
 
 @pytest.mark.parametrize("pane", ["plan", "exec"])

@@ -309,8 +309,8 @@ async def test_a_dialog_that_opens_while_a_prompt_is_typed_holds_its_keys_until_
     from core.events import EditProposed
     from core.tools.text_editor import TextEditor
     from tests.app_pilot import wait_until
-    from tui.screens import edit_approval
-    from tui.screens.edit_approval import EditApproval
+    from tui.screens import held_keys as edit_approval  # the hold's timings live there
+    from tui.screens.edit_approval import KEYS, EditApproval
 
     answers = []
 
@@ -322,7 +322,7 @@ async def test_a_dialog_that_opens_while_a_prompt_is_typed_holds_its_keys_until_
 
     app = Host()
     async with app.run_test() as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, EditApproval))
+        await wait_until(pilot, lambda: isinstance(app.screen, EditApproval) and app.screen.keys_held)
         dialog = app.screen
         assert "You were typing" in str(dialog.query_one("#approval-keys").render())
         for key in "a plan":  # still typing: none of these answers
@@ -330,7 +330,7 @@ async def test_a_dialog_that_opens_while_a_prompt_is_typed_holds_its_keys_until_
         assert answers == [] and dialog.keys_held
         monkeypatch.setattr(edit_approval, "HOLD_UNTIL_QUIET", 0.02)  # the pause, shortened
         await wait_until(pilot, lambda: not dialog.keys_held, limit=200_000)
-        assert str(dialog.query_one("#approval-keys").render()) == edit_approval.KEYS
+        assert str(dialog.query_one("#approval-keys").render()) == KEYS
         await pilot.press("y")
         await wait_until(pilot, lambda: answers)
         assert answers[0].action == "apply"
@@ -350,7 +350,7 @@ async def test_letters_typed_into_a_dialog_that_opened_mid_sentence_reach_the_pr
     from core.tools.text_editor import TextEditor
     from tests.app_pilot import wait_until
     from tui import keystrokes
-    from tui.screens import edit_approval
+    from tui.screens import held_keys as edit_approval  # the hold's timings live there
     from tui.screens.edit_approval import EditApproval
     from tui.widgets.prompt_input import PromptInput
 
@@ -377,12 +377,12 @@ async def test_letters_typed_into_a_dialog_that_opened_mid_sentence_reach_the_pr
         prompt.focus()
         await pilot.press(*"add")
         app.open_dialog()
-        await wait_until(pilot, lambda: isinstance(app.screen, EditApproval) and app.screen.query("#approval-keys"))
+        await wait_until(pilot, lambda: isinstance(app.screen, EditApproval) and app.screen.keys_held)
         dialog = app.screen
         assert "goes on into your prompt" in str(dialog.query_one("#approval-keys").render())
         await pilot.press("space", *"tests", "space", *"yay", "backspace")
         assert prompt.value == "add tests ya"
-        typed = str(dialog.query_one("#approval-typed").render())
+        typed = str(dialog.query_one("#held-typed").render())
         assert "Your prompt: add tests ya" in typed  # the prompt is under the dialog: shown here
         assert answers == [] and dialog.keys_held
         monkeypatch.setattr(edit_approval, "HOLD_UNTIL_QUIET", 0.02)  # the pause, shortened
@@ -404,7 +404,7 @@ async def test_a_dialog_opened_just_after_a_key_holds_its_answers_even_with_the_
     """The prompt was empty (the user had just sent it, or moved to the other pane) and they
     start typing as the dialog appears: their letters go to that prompt and answer nothing."""
     from tests.app_pilot import make_app, send, turns_done, wait_until
-    from tui.screens import edit_approval
+    from tui.screens import held_keys as edit_approval  # the hold's timings live there
     from tui.screens.edit_approval import EditApproval
 
     (project / "AUTH_PLAN.md").write_text(PLAN)

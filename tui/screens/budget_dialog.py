@@ -1,4 +1,8 @@
-"""Asks before a send that would cross a budget: dismisses True to send anyway, False to hold it."""
+"""Asks before a send that would cross a budget: dismisses True to send anyway, False to hold it.
+
+Opened within a second of a key (a moment after the Enter that sent), it holds its answers
+until the typing pauses and passes the letters on to the prompt (tui/screens/held_keys.py).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from core.costs.budget import BudgetCheck
+from tui.screens.held_keys import HeldKeys
 
 
-class BudgetDialog(ModalScreen[bool]):
+class BudgetDialog(HeldKeys, ModalScreen[bool]):
     """"This message would take the session to $X of $Y. Send anyway?" — the safe answer has focus."""
 
     CSS_PATH = "budget_dialog.tcss"
@@ -20,6 +25,9 @@ class BudgetDialog(ModalScreen[bool]):
         Binding("n", "hold", "Don't send", id="budget_hold_n", show=False, tooltip="Keep the prompt and don't send it"),
         Binding("y", "send", "Send anyway", id="budget_send", tooltip="Send past the budget"),
     ]
+
+    ANSWERS = frozenset("ny")
+    HELD_ACTIONS = frozenset({"send"})  # not sending is never held
 
     def __init__(self, check: BudgetCheck) -> None:
         super().__init__()
@@ -32,6 +40,7 @@ class BudgetDialog(ModalScreen[bool]):
             with Horizontal(id="budget-buttons"):
                 yield Button("Send anyway (y)", variant="warning", id="budget-send")
                 yield Button("Don't send (n)", variant="primary", id="budget-hold")
+            yield self.typed_line()
 
     @property
     def question(self) -> str:

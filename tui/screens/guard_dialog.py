@@ -1,4 +1,8 @@
-"""Asks before a send a guard rail warns about: send anyway, switch to the suggested model and send, or cancel."""
+"""Asks before a send a guard rail warns about: send anyway, switch to the suggested model and send, or cancel.
+
+Opened within a second of a key (a moment after the Enter that sent), it holds its answers
+until the typing pauses and passes the letters on to the prompt (tui/screens/held_keys.py).
+"""
 
 from __future__ import annotations
 
@@ -11,20 +15,24 @@ from textual.widgets import Button, Static
 from core import models
 from core.advisor.guard_rails import GuardNotice
 from core.panes import Pane
+from tui.screens.held_keys import HeldKeys
 
 GuardAnswer = str  # "send" | "switch" | "cancel"
 
 
-class GuardDialog(ModalScreen[GuardAnswer]):
+class GuardDialog(HeldKeys, ModalScreen[GuardAnswer]):
     """Dismisses "send", "switch" (to the notice's suggested model, then send) or "cancel"."""
 
     CSS_PATH = "guard_dialog.tcss"
     BINDINGS = [
-        Binding("escape", "answer('cancel')", "Cancel", id="guard_cancel", tooltip="Don't send; the prompt stays in the box"),
+        Binding("escape", "cancel", "Cancel", id="guard_cancel", tooltip="Don't send; the prompt stays in the box"),
         Binding("c", "answer('cancel')", "Cancel", id="guard_cancel_c", show=False, tooltip="Don't send; the prompt stays in the box"),
         Binding("s", "answer('switch')", "Switch and send", id="guard_switch", tooltip="Switch the pane to the suggested model, then send"),
         Binding("y", "answer('send')", "Send anyway", id="guard_send", tooltip="Send to the pane's current model"),
     ]
+
+    ANSWERS = frozenset("csy")
+    HELD_ACTIONS = frozenset({"answer"})  # Esc (cancel: the prompt stays) is never held
 
     def __init__(self, notices: list[GuardNotice], pane: str, current_model: str) -> None:
         super().__init__()
@@ -45,6 +53,7 @@ class GuardDialog(ModalScreen[GuardAnswer]):
                     target = models.display_name(self.suggested_model)
                     yield Button(f"Switch to {target} and send (s)", variant="primary", id="guard-switch", compact=True)
                 yield Button("Cancel: keep the prompt (c)", id="guard-cancel", compact=True)
+            yield self.typed_line()
 
     def on_mount(self) -> None:
         # The safe and cheap answer has focus: Enter switches (or cancels when nothing to switch to).
@@ -53,6 +62,9 @@ class GuardDialog(ModalScreen[GuardAnswer]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(str(event.button.id).removeprefix("guard-"))
+
+    def action_cancel(self) -> None:
+        self.dismiss("cancel")
 
     def action_answer(self, answer: str) -> None:
         if answer == "switch" and self.suggested_model is None:

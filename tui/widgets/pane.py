@@ -277,7 +277,7 @@ class ConversationPane(Vertical):
         # Imported here: a new session's first frame needs no Markdown machinery.
         from tui.widgets.conversation import ReplyView, UserMessage
 
-        self.prompt_input.value = ""
+        self.prompt_input.value = left_after_send(self.prompt_input.value, prompt)
         self.app.query("#try-prompts").remove()  # the first prompt is away: the page is the conversation now
         self._tool_calls: dict = {}  # this turn's tool calls by id
         log = self.log_view
@@ -344,16 +344,11 @@ class ConversationPane(Vertical):
             # Issue #16: the user sees a decision the edit breaks before pressing y or a.
             drift = await check_proposed_edit(self.session, event.edit) if self.pane == "exec" else []
             if not event.decision.done():
-                from tui import keystrokes
-                from tui.screens.edit_approval import TYPING_WITHIN, EditApproval
+                from tui.screens.edit_approval import EditApproval
 
-                # Someone is typing (in either pane) as the dialog opens: their next letters
-                # must not answer it ("a" would apply the rest of the turn), and go on into the
-                # prompt they were typing in.
-                focused = self.app.focused
-                dialog = EditApproval(event, drift, hold_keys=keystrokes.typed_within(TYPING_WITHIN),
-                                      typing_into=focused if isinstance(focused, PromptInput) else None)
-                event.decision.set_result(await self.app.push_screen_wait(dialog))
+                # Opened while someone types, it holds its answers and passes their letters on
+                # to their prompt ("a" would apply the rest of the turn).
+                event.decision.set_result(await self.app.push_screen_wait(EditApproval(event, drift)))
             elif drift:  # "apply the rest of this turn" was chosen: written, but not unnoticed
                 where = ", ".join(dict.fromkeys(finding.decision.where for finding in drift))
                 self.notify(f"{event.target} departs from a decision ({where}); F9 lists them.",
@@ -447,3 +442,13 @@ def _row_of(widget) -> _ShownMessage:
         return _ShownMessage("user", widget.prompt)
     status = "partial" if widget.status_shown or widget.stored_status else "complete"
     return _ShownMessage("assistant", widget.text, widget.model, widget.thinking_text, status)
+
+
+def left_after_send(text: str, sent: str) -> str:
+    """What stays in the prompt box once `sent` went. A dialog may have asked first (guard rail,
+    budget), and what the user typed meanwhile went on into the box after the prompt: that stays.
+    A box that no longer starts with the prompt was changed since: none of it is wiped."""
+    rest = text.lstrip()
+    if not rest.startswith(sent):
+        return text
+    return rest[len(sent):].lstrip()
