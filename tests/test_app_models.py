@@ -20,6 +20,7 @@ from app_pilot import (
     make_app,
     turns_done,
     record_notices,
+    send,
     send_and_wait,
     wait_until,
 )
@@ -251,6 +252,26 @@ async def test_guard_rail_exec_pane_started_while_the_plan_is_unsaved(simulator,
         app.main.handoff.saved_plan_reply = app.main.handoff.last_plan_reply()
         await send_and_wait(pilot, "exec", "Implement the logout endpoint")
         assert not [n for n in shown if PLAN_NOTICE in n]
+
+
+async def test_a_planning_reply_that_was_cancelled_is_no_unsaved_plan(paced_simulator, tmp_path):
+    """A plan saved (and handed off), then a question in the planning pane stopped halfway: the
+    execution pane warned of "a plan that is not saved" on every send."""
+    from tui.widgets.conversation import ReplyView
+
+    app = make_app(paced_simulator, tmp_path, silenced_guards=(), plan_thinking=False)
+    async with app.run_test(size=SIZE) as pilot:
+        shown = record_notices(app)
+        await send_and_wait(pilot, "plan", "Plan an authentication system for our app [[sim:tokens=60]] [[sim:fast]]")
+        app.main.handoff.saved_plan_reply = app.main.handoff.last_plan_reply()
+        await send(pilot, "plan", "Plan a caching layer for the orders API [[sim:tokens=2000]]")
+        pane = app.pane("plan")
+        await wait_until(pilot, lambda: len(pane.query(ReplyView)) == 2 and len(pane.query(ReplyView).last().text) > 40)
+        await pilot.press("escape")
+        await turns_done(app)
+        assert pane.query(ReplyView).last().status_shown  # "cancelled — partial reply kept"
+        await send_and_wait(pilot, "exec", "Implement the login endpoint [[sim:fast]]")
+        assert not [n for n in shown if PLAN_NOTICE in n], shown
 
 
 async def test_silenced_guard_rails_say_nothing(simulator, tmp_path):

@@ -56,9 +56,13 @@ class Handoff:
         self.screen.notify(*args, **kwargs)
 
     def unsaved_plan(self) -> bool:
-        """The planning pane has a reply newer than the last saved plan (the seed's mistake 3)."""
+        """The planning pane has a reply newer than the last saved plan (the seed's mistake 3).
+
+        A reply that was cancelled or failed (its status line shows) is no plan to save: a
+        question the user stopped halfway made every send in the execution pane warn about an
+        unsaved plan, the saved and handed-off one in effect all along."""
         reply = self.last_plan_reply()
-        return reply is not None and reply is not self.saved_plan_reply
+        return reply is not None and reply is not self.saved_plan_reply and not reply.status_shown
 
     # -- the planning reply ----------------------------------------------------------------
 
