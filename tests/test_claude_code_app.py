@@ -154,7 +154,12 @@ async def test_the_palette_switches_a_panes_engine_and_the_badge_follows(simulat
         assert not app.pane("plan").query("#engine-plan")  # an API pane has no engine badge
         titles = [command.title for command in engine_system_commands(app)]
         assert "Run the planning pane on Claude Code" in titles
+        # An API execution pane always asks before an edit: no Claude Code toggle to take.
+        assert not [title for title in titles if "edit files without asking" in title]
+        switch_engine(app, "exec", "claude-code")
+        titles = [command.title for command in engine_system_commands(app)]
         assert "Let Claude Code edit files without asking (execution pane)" in titles
+        switch_engine(app, "exec", "api")
         switch_engine(app, "plan", "claude-code")
         await pilot.pause()
         badge = app.pane("plan").query_one("#engine-plan")

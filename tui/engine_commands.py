@@ -52,7 +52,9 @@ def engine_system_commands(app) -> Iterable[SystemCommand]:
             "Execution pane: back to your Claude Code permission settings.",
             lambda: toggle_accept_edits(app),
         )
-    else:
+    elif session.engines.get("exec", "api") == "claude-code":
+        # Only where it means something: the API engine always asks (its approval dialog), and
+        # the toggle offered there was taken and then did nothing.
         yield SystemCommand(
             "Let Claude Code edit files without asking (execution pane)",
             "Claude Code runs with --permission-mode acceptEdits; its edits show as diffs.",
