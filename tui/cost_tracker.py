@@ -87,10 +87,11 @@ class CostTracker:
             return
         stored = await asyncio.to_thread(_read_totals, store, session_id, resumed)
         self.stored_pane.update(stored["panes"])
-        for pane, last in stored["last"].items():
+        for pane, (line, last) in stored["last"].items():
             if self.last_reply[pane] is None:
-                # On resume: the pane's last stored reply is what its cost line shows.
-                self.last_reply[pane] = reply_cost(last.model, last.usage, self.settings.opus_model)
+                # On resume: the pane's last stored reply is what its cost line shows, all its
+                # requests at the prices they were stored with; the cache is its last request's.
+                self.last_reply[pane] = line
                 self.pane_cache[pane] = _cache_of(last.model, last.usage, last.created_at)
         self.stored_session = stored["session"]
         self.stored_today = stored["today"]
@@ -176,16 +177,22 @@ class CostTracker:
         self._live_shown_at = time.monotonic()
         self.show_costs()
 
-    async def reply_finished(self, pane: str, model: str, usage: Any) -> None:
-        """A turn ended: its figures (none for a failed turn) replace the pane's last reply."""
+    async def reply_finished(self, pane: str, model: str, usage: Any, requests: tuple = ()) -> None:
+        """A turn ended: its figures (none for a failed turn) replace the pane's last reply.
+
+        A tool loop's `requests` are priced one by one, as the session stores them: priced as
+        one sum, requests each under a long-context threshold would cross it together."""
         self.live.pop(pane, None)
         # The user already chose to go past the limit for this reply: no notice saying so again.
         confirmed = pane in self.budget_confirmed
         self.budget_confirmed.discard(pane)
         self.budget_stopped.discard(pane)
         if usage is not None and usage.total:
-            self.last_reply[pane] = reply_cost(model, usage, self.settings.opus_model)
-            self.pane_cache[pane] = _cache_of(model, usage, datetime.now(timezone.utc))
+            parts = [(part_model or model, part) for part_model, part in requests if part.total] or [(model, usage)]
+            lines = [reply_cost(part_model, part, self.settings.opus_model) for part_model, part in parts]
+            self.last_reply[pane] = sum(lines[1:], lines[0])
+            # The cache the reply leaves behind is its last request's prefix.
+            self.pane_cache[pane] = _cache_of(parts[-1][0], parts[-1][1], datetime.now(timezone.utc))
         else:
             # A turn that failed before any usage: the line under it must not show the
             # previous reply's figures as if they were this one's.
@@ -257,19 +264,30 @@ class CostTracker:
 
 def _read_totals(store: Any, session_id: str, resumed: bool) -> dict[str, Any]:
     """Every stored figure the meters show, read in one go (off the UI loop)."""
-    last: dict[str, Any] = {}
+    last: dict[str, tuple[CostLine, Any]] = {}
     if resumed:
         rows = store.usage_rows(session_id)
         for pane in PANES:
             mine = [row for row in rows if row.pane == pane]
             if mine:
-                last[pane] = mine[-1]
+                last[pane] = (last_reply_line(mine), mine[-1])
     return {
         "panes": {pane: line_from_totals(store.totals(session_id, pane=pane)) for pane in PANES},
         "last": last,
         "session": line_from_totals(store.totals(session_id)),
         "today": line_from_totals(store.totals(day=date.today())),
     }
+
+
+def last_reply_line(rows: list[Any]) -> CostLine:
+    """The cost line of the reply that wrote the last of a pane's usage `rows`: the sum of
+    every row of that reply (a tool loop stores one per API request), at their stored prices."""
+    from core.costs.cost_view import summarize
+
+    reply_id = rows[-1].message_id
+    if reply_id is None:  # a row whose reply is gone (ON DELETE SET NULL) stands alone
+        return summarize(rows[-1:])
+    return summarize(row for row in rows if row.message_id == reply_id)
 
 
 def _cache_of(model: str, usage: Any, at: datetime) -> PaneCache:

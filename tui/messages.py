@@ -28,14 +28,23 @@ class UsageUpdated(Message):
 
 
 class TurnFinished(Message):
-    """A turn ended; `usage` is the reply's final usage (None when it never reached the API)."""
+    """A turn ended; `usage` is the reply's final usage (None when it never reached the API),
+    `requests` its (model, usage) per API request when a tool loop made several."""
 
-    def __init__(self, pane: str, status: str, model: str = "", usage: TokenUsage | None = None) -> None:
+    def __init__(
+        self,
+        pane: str,
+        status: str,
+        model: str = "",
+        usage: TokenUsage | None = None,
+        requests: tuple[tuple[str, TokenUsage], ...] = (),
+    ) -> None:
         super().__init__()
         self.pane = pane
         self.status = status  # complete | cancelled | failed | partial
         self.model = model
         self.usage = usage
+        self.requests = requests
 
 
 class ModelSwitched(Message):

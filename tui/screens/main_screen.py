@@ -300,7 +300,7 @@ class MainScreen(KeyFirstScreen):
 
         view = self.pane(pane)
         reply = await view.start_turn(prompt, routing.route.model if routing is not None and routing.applied else None)
-        status, model, usage, finished_text = "failed", reply.model, None, ""
+        status, model, usage, requests, finished_text = "failed", reply.model, None, (), ""
         try:
             async for event in self.session.send(pane, prompt, routing=routing):
                 # Hand the loop over after each event: at full speed the socket always has the
@@ -312,12 +312,12 @@ class MainScreen(KeyFirstScreen):
                     self.costs.live_usage(pane, event.model, event.usage)
                 elif isinstance(event, TurnDone):
                     status = "cancelled" if event.cancelled else "complete"
-                    model, usage = event.model, event.usage
+                    model, usage, requests = event.model, event.usage, event.requests
                     finished_text = "" if event.cancelled else event.text
                 elif isinstance(event, TurnFailed):
                     status = "partial" if event.text else "failed"
                     if event.kind != "busy":
-                        model, usage = event.model or reply.model, event.usage
+                        model, usage, requests = event.model or reply.model, event.usage, event.requests
         finally:
             try:
                 # Draws what is still pending (a burst takes a moment); a new prompt in this pane
@@ -327,7 +327,7 @@ class MainScreen(KeyFirstScreen):
                 gc_pauses.settle_when_idle(self, busy=lambda: any(self.session.panes[name].streaming for name in PANES))
                 if pane is Pane.EXEC and finished_text:
                     view.check_drift(reply, finished_text)
-                self.post_message(TurnFinished(pane, status, model, usage))
+                self.post_message(TurnFinished(pane, status, model, usage, requests))
 
     @on(TurnFinished)
     async def _turn_finished(self, event: TurnFinished) -> None:
@@ -335,7 +335,7 @@ class MainScreen(KeyFirstScreen):
             # The pane shows the files it sent when a turn starts; afterwards show what the
             # next message carries again (files may have changed meanwhile).
             self.handoff.refresh_context_line()
-        await self.costs.reply_finished(event.pane, event.model, event.usage)
+        await self.costs.reply_finished(event.pane, event.model, event.usage, event.requests)
 
     @on(UsageUpdated)
     async def _usage_recorded(self, event: UsageUpdated) -> None:
