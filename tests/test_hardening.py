@@ -115,6 +115,8 @@ def test_2_a_fifo_claude_md_and_plan_never_block_ask(project, segue_home):
     warnings = report["context_warnings"]
     assert any("CLAUDE.md" in w and "FIFO" in w for w in warnings), warnings
     assert any("CLAUDE.md" in line and "left out" in line for line in done.stderr.splitlines()), done.stderr
+    # The plan too: a FIFO named like a plan is never read, but never dropped without a word.
+    assert any("AUTH_PLAN.md" in w and "FIFO" in w for w in warnings), warnings
 
 
 def test_2_ask_with_plan_that_is_a_fifo_says_so(project, segue_home):

@@ -97,7 +97,11 @@ def context_report(session: Any, pane: str, *, record: bool = False) -> ContextR
     left_out: list[LeftOut] = []
     claude = _read(claude_md_path(session.project_dir), left_out)
     if pane == "exec":
+        from core.handoff.project_files import unusable_plan_files
+
         plan = _read(active_plan_path(session), left_out)
+        left_out += [LeftOut(path, reason) for path, reason in
+                     unusable_plan_files(session.project_dir, session.settings.plan_pattern)]
         snapshots = [snapshot for snapshot in (claude, plan) if snapshot is not None]
         versions = {snapshot.path.name: _version(session, snapshot, record) for snapshot in snapshots}
         context = build_exec_context(claude, plan, versions)

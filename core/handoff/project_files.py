@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from pathlib import Path
 
 from core.atomic_write import FileSnapshot, snapshot_from_bytes
@@ -110,6 +111,37 @@ def find_plan_files(project_dir: Path, pattern: str = "*_PLAN.md") -> list[Path]
     if plans.is_dir():
         nested = [entry for entry in plans.rglob("*") if is_plan_file(entry, project_dir, pattern) and entry.is_file()]
         found.extend(sorted(nested))
+    return found
+
+
+def unusable_plan_files(project_dir: Path, pattern: str = "*_PLAN.md") -> list[tuple[Path, str]]:
+    """Paths named like a plan that are no regular file (a FIFO, a socket, a device, a directory),
+    with what they are: never read as a plan, but named, so a plan the user meant is not dropped
+    without a word."""
+    from core.regular_files import kind_of
+
+    project_dir = Path(project_dir)
+    candidates: list[Path] = []
+    try:
+        candidates += sorted(project_dir.iterdir())
+    except OSError:
+        return []
+    plans = project_dir / PLANS_DIR
+    if plans.is_dir():
+        try:
+            candidates += sorted(plans.rglob("*"))
+        except OSError:
+            pass
+    found: list[tuple[Path, str]] = []
+    for entry in candidates:
+        if not is_plan_file(entry, project_dir, pattern):
+            continue
+        try:
+            mode = entry.stat().st_mode
+        except OSError:
+            continue
+        if not stat.S_ISREG(mode):
+            found.append((entry, f"{kind_of(mode)}, not a regular file"))
     return found
 
 
