@@ -139,3 +139,22 @@ def test_a_real_process_prints_the_same_json(tree, segue_home):
     assert payload["totals"] == totals_of(tally(expected)["all"]).as_json()
     assert payload["skipped_lines"] == skipped
     assert (segue_home / "claude_usage.sqlite3").is_file()
+
+
+def test_a_mix_dearer_than_all_opus_says_so_not_saved_minus(tmp_path):
+    """Only Opus 4.1 ($15/$75) against today's Opus: the all-Opus figure is the smaller one. The
+    table said "the mix saved -$0.43 (-73%)"; it says what it cost more."""
+    from datetime import datetime, timezone
+
+    from claude_usage_tree import assistant_line, dump
+
+    project = tmp_path / "root" / "projects" / "-home-dev-shop"
+    project.mkdir(parents=True)
+    usage = {"input_tokens": 10_000, "output_tokens": 2_000, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+    line = assistant_line(datetime(2026, 11, 30, 12, tzinfo=timezone.utc), "s1", "claude-opus-4-1-20250805", usage, "msg_1", "req_1")
+    (project / "s1.jsonl").write_text(dump(line, False) + "\n")
+    payload = json.loads(run("--json", "--claude-dir", str(tmp_path / "root")).output)
+    assert payload["savings_usd"] < 0
+    table = run("--claude-dir", str(tmp_path / "root")).output
+    assert "saved -" not in table and "saved" not in table.split("All-Opus")[1]
+    assert "the mix cost $" in table and "more (" in table

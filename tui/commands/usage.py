@@ -145,7 +145,10 @@ def _render(report, by: str, color: bool) -> str:
     all_opus, saved, actual = overall.all_opus_cost, overall.savings, overall.cost
     summary = f"All-Opus (the same tokens priced at Opus rates, {report.overall.opus_model}): {_usd(all_opus)}"
     if saved is not None and all_opus:
-        summary += f" · the mix saved {_usd(saved)} ({saved / all_opus:.0%})"
+        if saved >= 0:
+            summary += f" · the mix saved {_usd(saved)} ({saved / all_opus:.0%})"
+        else:  # cache writes or long contexts can make the mix dearer: said so, not "saved -$x"
+            summary += f" · the mix cost {_usd(-saved)} more ({-saved / all_opus:.0%})"
     lines.append(summary if not color else click.style(summary, bold=True))
     if overall.unpriced_models:
         unpriced = printable(", ".join(sorted(overall.unpriced_models)))
