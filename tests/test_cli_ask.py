@@ -532,3 +532,37 @@ def test_planning_turn_on_opus_4_5_uses_budget_thinking(api, project):
     assert result.exit_code == 0, result.stderr
     body = api.requests[-1]["body"]
     assert body["thinking"]["type"] == "enabled" and 1024 <= body["thinking"]["budget_tokens"] < body["max_tokens"]
+
+
+# -- budgets ------------------------------------------------------------------------------------
+
+
+def _sends(api) -> int:
+    return sum(1 for request in api.requests if request["path"].rstrip("/").endswith("/v1/messages"))
+
+
+def test_a_send_that_would_cross_the_daily_budget_is_refused_before_anything_is_spent(api, project, monkeypatch):
+    """The TUI asks before crossing a budget; a script has no one to say yes: `ask` ignored
+    SEGUE_DAILY_BUDGET without a word and spent past it."""
+    assert ask("Plan a rate limiter for the shop [[sim:fast]]").exit_code == 0  # today's spend
+    sent = _sends(api)
+    monkeypatch.setenv("SEGUE_DAILY_BUDGET", "0.000001")
+    result = ask("Plan a cache for the shop [[sim:fast]]")
+    assert_one_sentence_error(result, "Not sent: ", "daily budget", "SEGUE_DAILY_BUDGET")
+    assert _sends(api) == sent, "nothing was sent"
+    with Store() as store:
+        assert len(store.list_sessions()) == 1, "nothing was recorded"
+    monkeypatch.setenv("SEGUE_DAILY_BUDGET", "0")  # unset: no limit
+    assert ask("Plan a cache for the shop [[sim:fast]]").exit_code == 0
+
+
+def test_near_the_budget_ask_warns_and_sends(api, project, monkeypatch):
+    from core import paths
+
+    settings = paths.settings_path()
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text("daily_budget_usd = 1000\nbudget_warn_fraction = 0.0000000001\n")
+    result = ask("Plan a rate limiter for the shop [[sim:fast]]")
+    assert result.exit_code == 0, result.stderr
+    assert "Warning: " in result.stderr and "budget" in result.stderr.lower()
+    assert result.stdout.strip()

@@ -152,6 +152,35 @@ def ask_command(prompt, pane, model_name, engine, effort, session_ref, plan_file
     sys.exit(code)
 
 
+async def _check_budget(session, store, settings, pane: str, text: str, new_session: bool) -> None:
+    """The TUI's budget question, for a script: near a limit a warning on stderr; a send that
+    would cross one is refused before anything is spent or recorded (no one is there to say yes).
+    An unset budget (0) never refuses."""
+    from datetime import date
+    from decimal import Decimal
+
+    from core.costs.budget import BudgetLimits
+    from core.preflight import budget_verdict
+
+    limits = BudgetLimits.from_settings(settings)
+    if not limits.active:
+        return
+    spent_session = Decimal(0) if new_session else (store.totals(session.id).cost_usd or Decimal(0))
+    spent_today = store.totals(day=date.today()).cost_usd or Decimal(0)
+    check = await budget_verdict(session, pane, text, limits, spent_session, spent_today)
+    if check is None or check.level == "ok":
+        return
+    if check.level == "warn":
+        click.echo(f"Warning: {check.message}", err=True)
+        return
+    if new_session:
+        store.delete_session(session.id)  # made for this send, which does not happen
+    raise _fail(
+        f"Not sent: {check.message.rstrip('.')}. Raise or unset the budget "
+        "(daily_budget_usd / session_budget_usd, or SEGUE_DAILY_BUDGET / SEGUE_SESSION_BUDGET) to send it."
+    )
+
+
 async def _check_model(endpoint, model_id: str) -> None:
     """Refuse a model the endpoint does not offer, before anything is recorded, when its list is fresh.
 
@@ -240,6 +269,7 @@ async def _ask(store, text, pane, model_id, session_ref, plan_file, demo, as_jso
                 else:
                     session.picked_plan = chosen.resolve()
         warnings = _report_left_out(session)
+        await _check_budget(session, store, settings, pane, text, new_session)
         out = _Stdout()
         loop = asyncio.get_running_loop()
         try:
