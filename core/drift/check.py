@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.drift.clauses import Segment, negated, segments
 from core.drift.decisions import Decision, subject_terms
@@ -20,6 +20,7 @@ QUALIFIERS = frozenset(
 # Subject words too common to tie a number to a decision on their own.
 GENERIC_TERMS = frozenset("expiry limit rate attempt timeout size length".split())
 FOLLOWED, DRIFTED, UNTOUCHED = "followed", "drifted", "untouched"
+TIME_WORDS = frozenset("minute second hour day week".split())
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Finding:
     decision: Decision
     evidence: str
     reason: str
+    place: str = ""  # the file a proposed edit writes; empty for a reply
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -85,7 +87,7 @@ def _phrase_findings(decisions: list[Decision], parts: list[Segment]) -> Iterabl
 
 def _about_same_thing(decision: Decision, segment: str) -> bool:
     """The segment talks about the decision's subject (a shared content word)."""
-    subject = decision.subject - {"minute", "second", "hour", "day", "week"}
+    subject = decision.subject - TIME_WORDS
     terms = subject_terms(segment)
     shared = subject & terms
     if not shared:
@@ -158,12 +160,20 @@ def check_reply(reply: str, decisions: list[Decision]) -> list[Finding]:
 
 def check_edit(path: str, new_text: str, decisions: list[Decision]) -> list[Finding]:
     """Findings for a proposed file edit: the text it would write, checked like a reply."""
-    return check_reply(new_text, decisions)
+    return [replace(finding, place=path) for finding in check_reply(new_text, decisions)]
+
+
+def _mark_pattern(mark: str) -> re.Pattern[str]:
+    """A mark as code or prose may spell it: "retry-after" is also Retry-After and RETRY_AFTER."""
+    parts = [re.escape(part) for part in re.split(r"[-_]", mark)]
+    return re.compile(r"(?<![\w-])" + r"[-_ ]?".join(parts) + r"(?![\w-])", re.I)
 
 
 def follows(reply: str, decision: Decision) -> bool:
-    """The reply takes up the decision: names what it chose, or states its number."""
+    """The reply takes up the decision: names what it chose, states its number, or (for a rule
+    with neither) names every distinctive word of it in one place ("429", "retry-after")."""
     parts = list(segments(reply))
+    marks = [_mark_pattern(mark) for mark in decision.marks] if not (decision.chosen or decision.quantities) else []
     for segment in parts:
         for group, member, pattern in MENTIONS:
             if (group, member) not in decision.chosen:
@@ -174,20 +184,33 @@ def follows(reply: str, decision: Decision) -> bool:
         if decision.quantities:
             found = quantities(segment.text)
             if any(q.same_as(d) and _same_owner(decision, d, segment.text, q) for q in found for d in decision.quantities):
-                if _about_same_thing(decision, segment.text):
+                # The same number of the same kind: one shared word, even a common one, ties it.
+                if decision.subject - TIME_WORDS & subject_terms(segment.text):
                     return True
+        if marks and all(_unnegated(pattern, segment.text) for pattern in marks):
+            return True
     return False
 
 
-def statuses(replies: list[str], decisions: list[Decision]) -> list[tuple[Decision, str, Finding | None]]:
-    """For each decision: followed, drifted (with the latest finding) or untouched by the replies."""
+def _unnegated(pattern: re.Pattern[str], text: str) -> bool:
+    return any(not negated(text, match.start(), match.end()) for match in pattern.finditer(text))
+
+
+def statuses(
+    replies: list[str], decisions: list[Decision], edits: Iterable[tuple[str, str]] = ()
+) -> list[tuple[Decision, str, Finding | None]]:
+    """For each decision: followed, drifted (with the latest finding) or untouched by the execution's
+    replies and the (path, text) of its edits, each judged as the reply notice and the approval dialog judge it."""
+    edits = list(edits)
     out: list[tuple[Decision, str, Finding | None]] = []
     findings = [finding for reply in replies for finding in check_reply(reply, decisions)]
+    findings += [finding for path, text in edits for finding in check_edit(path, text, decisions)]
+    work = [*replies, *(text for _, text in edits)]
     for decision in decisions:
         mine = [finding for finding in findings if finding.decision == decision]
         if mine:
             out.append((decision, DRIFTED, mine[-1]))
-        elif any(follows(reply, decision) for reply in replies):
+        elif any(follows(text, decision) for text in work):
             out.append((decision, FOLLOWED, None))
         else:
             out.append((decision, UNTOUCHED, None))

@@ -20,6 +20,12 @@ _NEGATION_CUES = re.compile(
     r"\w+n't\b",
     re.I,
 )
+# "tests against a real Redis", "run it against Postgres": what it runs against is used, not refused.
+_AGAINST_TARGET = re.compile(
+    r"\b(?:tests?|tested|testing|runs?|ran|running|checks?|checked|checking|validat\w*|verif\w*|"
+    r"benchmark\w*|integration|build|built|compil\w*|develop\w*|deploy\w*)\s+against\s*$",
+    re.I,
+)
 # For numbers only a plain "not 60 minutes" or "instead of 1 hour" takes a number back.
 _NUMBER_NEGATION_CUES = re.compile(r"\b(?:not|never|instead\s+of|rather\s+than)\b|\w+n't\b", re.I)
 _SHORT_REACH_CUES = re.compile(r"\b(?:over|than)\b", re.I)
@@ -80,6 +86,8 @@ def negated(text: str, start: int, end: int, *, comparisons: bool = True) -> boo
             break
         if _TRANSITION.match(cue.group(0)) and _TRANSITION_OBJECT_END.search(between):
             continue  # "replace X with <mention>": the mention is what replaces
+        if cue.group(0).lower() == "against" and _AGAINST_TARGET.search(clause[: cue.end()]):
+            continue
         return True
     for cue in reversed(list(_SHORT_REACH_CUES.finditer(clause)) if comparisons else []):
         if len(_words(clause[cue.end() :])) <= 2:

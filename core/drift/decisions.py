@@ -9,6 +9,7 @@ from typing import Any
 
 from core.drift.clauses import negated
 from core.drift.vocabulary import MENTIONS, Quantity, quantities
+from core.tools.checklist import _PHASE, _STEP_SECTION, parse_steps
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.+)$")
@@ -18,6 +19,14 @@ _UNDECIDED_SECTION = re.compile(
 )
 _REJECTED_SECTION = re.compile(r"reject|not chosen|ruled out|avoid|don'?t|do not|never", re.I)
 _DECISION_SECTION = re.compile(r"decision|decided|rule|convention|recommend|constraint|choice|stack", re.I)
+# "For: ...", "Against: ...", "Cons: ...": an argument about an option, not a decision.
+_WEIGHING_LABEL = re.compile(
+    r"^\W*(?:for|against|pros?|cons?|upsides?|downsides?|drawbacks?|benefits?|advantages?|disadvantages?|"
+    r"caveats?|risks?|trade-?offs?)\s*:",
+    re.I,
+)
+# "Rejected: ...", "Ruled out: ...": what the line names is decided against ("not X").
+_REJECTED_LABEL = re.compile(r"^\W*(?:rejected|ruled\s+out|not\s+chosen|dropped|avoid)\s*:", re.I)
 # "use X (not Y)", "X instead of Y", "never use Y": phrases ruled out, whether or not the table knows them.
 _RULED_OUT = re.compile(
     r"\((?:not|no)\s+([^)]{2,40})\)|,\s*not\s+([\w][\w .+-]{1,30}?)(?=[.,;)]|$)|"
@@ -59,6 +68,8 @@ class Decision:
     ruled_out: tuple[str, ...] = ()  # phrases the table does not know ("global state")
     quantities: tuple[Quantity, ...] = ()
     subject: frozenset[str] = field(default_factory=frozenset)
+    # Distinctive words a reply that keeps the rule would repeat: codes, identifiers ("429", "retry-after").
+    marks: tuple[str, ...] = ()
 
     @property
     def where(self) -> str:
@@ -87,12 +98,17 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("**", "").replace("`", "").replace("__", "").split())
 
 
-def read_line(text: str, source: str, line: int, *, section: str = "", all_rules: bool = False) -> Decision | None:
-    """The decision `text` states, or None when it decides nothing we can check or list."""
+def read_line(
+    text: str, source: str, line: int, *, section: str = "", all_rules: bool = False, step: bool = False
+) -> Decision | None:
+    """The decision `text` states, or None when it decides nothing we can check or list.
+
+    `step`: the line is a step of a plan (work to do); it decides only what it rules out.
+    """
     text = _clean(text)
-    if not text or text.endswith("?"):
+    if not text or text.endswith("?") or _WEIGHING_LABEL.match(text):
         return None
-    rejecting_section = bool(_REJECTED_SECTION.search(section))
+    rejecting_section = bool(_REJECTED_SECTION.search(section) or _REJECTED_LABEL.match(text))
     chosen: list[tuple[str, str]] = []
     rejected: list[tuple[str, str]] = []
     for group, member, pattern in MENTIONS:
@@ -115,6 +131,11 @@ def read_line(text: str, source: str, line: int, *, section: str = "", all_rules
         if phrase and not _known(phrase) and phrase not in ruled_out:
             ruled_out.append(phrase)
     found = tuple(quantities(text))
+    if step:
+        # A plan's step is work to do: only what it states against something is a decision in effect.
+        if not (rejected or ruled_out):
+            return None
+        chosen, found = [], ()
     decides = chosen or rejected or ruled_out or found
     if not decides and not (all_rules or _DECIDING_VERB.search(text)):
         return None
@@ -127,7 +148,53 @@ def read_line(text: str, source: str, line: int, *, section: str = "", all_rules
         ruled_out=tuple(ruled_out),
         quantities=found,
         subject=subject_terms(text),
+        marks=marks(text),
     )
+
+
+# A status code or other bare number of three or more digits; a hyphenated, snake_case or camelCase word.
+_MARK = re.compile(
+    r"(?<![\w.,-])\d{3,}(?!\w|[.,-]\d)|(?<![\w-])[A-Za-z][a-z0-9]*(?:[-_][A-Za-z0-9]+)+(?![\w-])|"
+    r"(?<![\w-])[a-z]+[A-Z][A-Za-z0-9]*(?![\w-])"
+)
+
+
+def marks(text: str) -> tuple[str, ...]:
+    """The distinctive words of a rule: what a reply that keeps it would repeat."""
+    taken = [(q.start, q.start + len(q.text)) for q in quantities(text)]
+    found: list[str] = []
+    for match in _MARK.finditer(text):
+        if any(a <= match.start() < b for a, b in taken) or match.group(0).lower() in found:
+            continue
+        found.append(match.group(0).lower())
+    return tuple(found)
+
+
+def _section_kind(headings: list[tuple[int, str]]) -> str:
+    """The heading that says what kind of section a line is in: the nearest one that says anything.
+
+    "### Sliding window" under "## Options" is still weighing options; "### Database" under
+    "## Decisions" still decides.
+    """
+    for level, title in reversed(headings):
+        if level == 1 and len(headings) > 1:
+            break  # the document's title ("# Auth Implementation Plan") names no section
+        if _DECISION_SECTION.search(title) or _UNDECIDED_SECTION.search(title) or _REJECTED_SECTION.search(title):
+            return title
+    return headings[-1][1] if headings else ""
+
+
+def _named_as_steps(text: str, index: int) -> bool:
+    """Line `index` (0-based) is a "Phase 1: ..." item or stands under a steps or phases heading."""
+    lines = text.splitlines()
+    item = _ITEM.match(lines[index])
+    if item and _PHASE.match(_clean(item.group(1))):
+        return True
+    for raw in reversed(lines[:index]):
+        heading = _HEADING.match(raw.strip())
+        if heading and (_STEP_SECTION.search(heading.group(2)) or _PHASE.match(heading.group(2))):
+            return True
+    return False
 
 
 def _known(phrase: str) -> bool:
@@ -137,8 +204,16 @@ def _known(phrase: str) -> bool:
 
 def extract(text: str, source: str, *, rules_file: bool = False) -> list[Decision]:
     """Decisions in a Markdown file. In CLAUDE.md (`rules_file`) every list item is a rule in effect;
-    in a plan only lines that choose, rule out or fix something, outside sections that weigh options."""
+    in a plan only lines that choose, rule out or fix something, outside sections that weigh options,
+    and of its steps only what they rule out."""
     decisions: list[Decision] = []
+    headings: list[tuple[int, str]] = []  # (level, title) from the outermost section in
+    # The plan's steps as its checklist counts them (the work the execution ticks off). Only a plan
+    # that names its steps (a steps or phases section, "Phase 1: ...") has them: in one that does
+    # not, the checklist falls back to every numbered item, and those may well be its choices.
+    step_lines = set() if rules_file else {
+        step.line for step in parse_steps(text) if not step.is_heading and _named_as_steps(text, step.line)
+    }
     section = ""
     fenced = False
     for number, raw in enumerate(text.splitlines(), 1):
@@ -150,8 +225,13 @@ def extract(text: str, source: str, *, rules_file: bool = False) -> list[Decisio
             continue
         heading = _HEADING.match(stripped)
         if heading:
-            if len(heading.group(1)) > 1 or not section:
-                section = heading.group(2)
+            level = len(heading.group(1))
+            if level == 1 and headings:
+                continue  # a second title: the sections under it keep their own headings
+            while headings and headings[-1][0] >= level:
+                headings.pop()
+            headings.append((level, heading.group(2)))
+            section = _section_kind(headings)
             continue
         if _UNDECIDED_SECTION.search(section) and not _DECISION_SECTION.search(section):
             continue
@@ -163,7 +243,8 @@ def extract(text: str, source: str, *, rules_file: bool = False) -> list[Decisio
         body = item.group(1) if item else stripped
         in_decisions = bool(_DECISION_SECTION.search(section))
         all_rules = bool(item) and (rules_file or in_decisions)
-        decision = read_line(body, source, number, section=section, all_rules=all_rules)
+        step = number - 1 in step_lines and not in_decisions
+        decision = read_line(body, source, number, section=section, all_rules=all_rules, step=step)
         if decision is not None:
             decisions.append(decision)
     return decisions

@@ -53,10 +53,11 @@ ALTERNATIVES: dict[str, dict[str, str]] = {
         "NATS": r"(?-i:NATS)",
     },
     "rate-limit algorithm": {
-        "token bucket": r"token[- ]bucket",
-        "leaky bucket": r"leaky[- ]bucket",
-        "fixed window": r"fixed[- ]window",
-        "sliding window": r"sliding[- ](?:window|log)",
+        # Code spells them TOKEN_BUCKET, sliding_window too.
+        "token bucket": r"token[-_ ]bucket",
+        "leaky bucket": r"leaky[-_ ]bucket",
+        "fixed window": r"fixed[-_ ]window",
+        "sliding window": r"sliding[-_ ](?:window|log)",
     },
     "service architecture": {
         "modular monolith": r"(?:modular\s+)?monolith(?:ic)?",
@@ -116,9 +117,12 @@ _PER = {"second": 1, "sec": 1, "s": 1, "minute": 60, "min": 60, "m": 60, "hour":
 
 _NUMBER = r"(?<![\w.])(\d+(?:[.,]\d+)?)"
 _UNIT_WORD = "|".join(sorted((re.escape(name) for name in _UNITS), key=len, reverse=True))
+# One word may stand between a count and its unit ("5 login attempts", "100 API requests"), but
+# not one that joins two numbers ("1 or 2 attempts").
+_BETWEEN = r"(?:(?!(?:or|and|to|of|out|in|by|per|than|x)\s)[A-Za-z][\w-]*\s+)"
 # "15 minutes", "15-minute", "64MB", "5 attempts per minute", "100 requests/min"
 PROSE_QUANTITY = re.compile(
-    rf"{_NUMBER}\s*-?\s*(?P<unit>{_UNIT_WORD})(?![\w])"
+    rf"{_NUMBER}(?:\s*-?\s*|\s+{_BETWEEN})(?P<unit>{_UNIT_WORD})(?![\w])"
     rf"(?:\s*(?:per|/|an?|each)\s*(?P<per>second|sec|s|minute|min|m|hour|hr|h|day)\b)?",
     re.I,
 )

@@ -57,15 +57,18 @@ class DecisionsScreen(Screen[None]):
         self.run_worker(self._check, thread=True, group="decisions", name="decisions-check")
 
     def _check(self) -> None:
-        """Every execution reply against every decision: in a thread, long sessions take a moment."""
+        """Every execution reply and edit against every decision: in a thread, long sessions take a moment."""
         from core.drift.check import statuses
         from core.drift.decisions import session_decisions
+        from core.drift.edits import edits_in_place
 
         replies = exec_replies(self.session)
-        rows = statuses(replies, session_decisions(self.session))
-        self.app.call_from_thread(self._show, rows, len(replies))
+        # The edits as the approval dialog judged them, so a decision it flagged is not "not yet" here.
+        edits = edits_in_place(self.session)
+        rows = statuses(replies, session_decisions(self.session), edits)
+        self.app.call_from_thread(self._show, rows, len(replies), len(edits))
 
-    def _show(self, rows: list[tuple[Any, str, Any]], replies: int) -> None:
+    def _show(self, rows: list[tuple[Any, str, Any]], replies: int, edits: int = 0) -> None:
         self.rows = rows
         table = self.query_one(DataTable)
         for index, (decision, status, _) in enumerate(rows):
@@ -80,6 +83,7 @@ class DecisionsScreen(Screen[None]):
                 f"{len(rows)} decisions · {counts[FOLLOWED]} followed · {counts[DRIFTED]} drifted · "
                 f"{counts[UNTOUCHED]} not touched yet · checked against {replies} execution "
                 + ("reply" if replies == 1 else "replies")
+                + (f" and {edits} file edit{'s' if edits != 1 else ''}" if edits else "")
             )
         self.loaded = True
         self._show_detail(0)
@@ -95,7 +99,8 @@ class DecisionsScreen(Screen[None]):
         decision, status, finding = self.rows[index]
         text = Text.assemble((decision.where, "bold"), "  ", decision.text)
         if finding is not None:
-            text.append(f"\nreply: {finding.evidence}", style="italic")
+            where = f"edit {finding.place}" if finding.place else "reply"
+            text.append(f"\n{where}: {finding.evidence}", style="italic")
         detail.update(text)
 
     def action_close(self) -> None:
