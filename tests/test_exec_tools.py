@@ -73,6 +73,19 @@ def test_create_over_an_existing_file_shows_the_whole_replacement(project):
     assert edit.old_text == "print('hi')\n" and edit.new_text == "new\n"
 
 
+def test_an_edit_that_changes_nothing_asks_nothing(project):
+    """A file created again with the content it has (or text replaced by itself): the approval
+    dialog showed only "19 unchanged lines". The model hears that nothing changed."""
+    editor = TextEditor(project)
+    for tool_input in (
+        {"command": "create", "path": "app.py", "file_text": "print('hi')\n"},
+        {"command": "str_replace", "path": "app.py", "old_str": "'hi'", "new_str": "'hi'"},
+    ):
+        answer = editor.handle(tool_input)
+        assert answer == ToolAnswer("No change: app.py already has exactly this content; nothing was written.")
+    assert (project / "app.py").read_text() == "print('hi')\n"
+
+
 def test_a_file_changed_on_disk_since_the_model_viewed_it_is_not_clobbered(project):
     editor = TextEditor(project)
     editor.handle({"command": "view", "path": "app.py"})

@@ -167,7 +167,11 @@ class TextEditor:
 
     def _proposal(
         self, command: str, path: Path, old: str, new: str, expected: FileSnapshot | None, success: str
-    ) -> ProposedEdit:
+    ) -> ProposedEdit | ToolAnswer:
+        if expected is not None and old == new:
+            # Nothing would change (a file created again as it is, a replacement by itself): no
+            # dialog asking about an empty diff, and the model hears so.
+            return ToolAnswer(f"No change: {shown(self.root, path)} already has exactly this content; nothing was written.")
         return ProposedEdit(command, path, shown(self.root, path), old, new, expected, success, diff_texts(old, new))
 
     def _create(self, tool_input: dict[str, Any]) -> ToolAnswer | ProposedEdit:
