@@ -1,0 +1,105 @@
+"""At 100x30 and 160x48 nothing that matters is cut off: the dollars on a pane's cost line, the
+prompt's width beside the advisor's hint, the end of an edit's diff, the help's descriptions."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from core.costs.cost_view import cost_text
+from core.costs.money import format_usd
+from core.events import ToolCallFinished, ToolCallStarted
+from tui.theming import ThemedApp
+from tui.widgets.tool_call import PREVIEW_ROWS, ToolCallView
+from app_pilot import LONG_CLAUDE_MD, make_app, send, send_and_wait, turns_done, wait_until
+
+PLAN = "# Auth Plan\n\n## Implementation Steps\n\n1. Hash passwords\n2. Add tests\n"
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "shop"
+    root.mkdir()
+    # A plan file opens the steps panel beside the panes, as in the tester's project; the long
+    # CLAUDE.md makes the execution pane's replies write and then read the cache.
+    (root / "AUTH_PLAN.md").write_text(PLAN)
+    (root / "CLAUDE.md").write_text(LONG_CLAUDE_MD)
+    return root
+
+
+def painted(widget) -> list[str]:
+    """The rows the widget draws, as the compositor gets them."""
+    return [strip.text.rstrip() for strip in widget.render_lines(widget.outer_size.region)]
+
+
+class ToolHost(ThemedApp):
+    """One finished tool call, alone in the width a narrow pane gives it."""
+
+    def __init__(self, diff: str) -> None:
+        super().__init__()
+        self.diff = diff
+
+    def compose(self):
+        yield ToolCallView(ToolCallStarted("t1", "str_replace", "auth/passwords.py"))
+
+    def on_mount(self) -> None:
+        self.query_one(ToolCallView).finish(
+            ToolCallFinished("t1", "str_replace", "auth/passwords.py", output="ok", diff=self.diff)
+        )
+
+
+def _diff(lines: int) -> str:
+    body = "".join(f"+line {n}: hash the password with Argon2id, then store the hash\n" for n in range(1, lines + 1))
+    return f"--- a/auth/passwords.py\n+++ b/auth/passwords.py\n@@ -0,0 +1,{lines} @@\n{body}"
+
+
+async def test_a_long_diff_ends_on_a_whole_line_and_says_how_many_are_hidden_until_clicked():
+    diff = _diff(19)
+    app = ToolHost(diff)
+    async with app.run_test(size=(34, 60)) as pilot:
+        await pilot.pause()
+        result = app.query_one(".tool-result")
+        rows = painted(result)
+        assert len(rows) <= PREVIEW_ROWS
+        notice = rows[-1].strip()
+        assert notice.startswith("… ") and notice.endswith("more lines (click)"), rows
+        hidden = int(notice.split()[1])
+        shown = diff.splitlines()[: len(diff.splitlines()) - hidden]
+        # The rows before the notice are exactly the shown lines, wrapped: none stops mid-line.
+        assert " ".join(" ".join(rows[:-1]).split()) == " ".join(" ".join(shown).split())
+        assert "+line 1:" in " ".join(rows) and not any("+line 19:" in row for row in rows)
+
+        await pilot.click(result)
+        await wait_until(pilot, lambda: len(painted(result)) > PREVIEW_ROWS)
+        rows = painted(result)
+        assert "+line 19:" in " ".join(rows) and not any("more line" in row for row in rows)
+
+
+async def test_a_diff_that_fits_shows_whole_without_a_notice():
+    app = ToolHost(_diff(3))
+    async with app.run_test(size=(34, 60)) as pilot:
+        await pilot.pause()
+        rows = painted(app.query_one(".tool-result"))
+        assert "+line 3:" in " ".join(rows) and not any("more line" in row for row in rows)
+
+
+async def test_edit_diffs_in_a_narrow_execution_pane_say_what_they_hide(simulator, project):
+    from tui.screens.edit_approval import EditApproval
+
+    (project / "CLAUDE.md").unlink()
+    app = make_app(simulator, project, tools=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "exec", "Implement step 1 of AUTH_PLAN.md [[sim:fast]]")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditApproval) and not app.screen.keys_held, limit=200_000)
+        await pilot.press("a")
+        await turns_done(app)
+        await pilot.pause()
+        previews = [view.query_one(".tool-result") for view in app.pane("exec").query(ToolCallView) if view.finished.diff]
+        assert previews
+        notices = 0
+        for preview in previews:
+            rows = painted(preview)
+            assert len(rows) <= PREVIEW_ROWS
+            notices += rows[-1].strip().startswith("… ") and rows[-1].strip().endswith("more lines (click)")
+        assert notices, "the demo's new module is longer than a narrow pane's preview"
+
