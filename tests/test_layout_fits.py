@@ -32,6 +32,44 @@ def painted(widget) -> list[str]:
     return [strip.text.rstrip() for strip in widget.render_lines(widget.outer_size.region)]
 
 
+@pytest.mark.parametrize("size", [(100, 30), (160, 48)])
+async def test_the_cost_line_always_shows_the_reply_and_pane_dollars(simulator, project, size):
+    app = make_app(simulator, project)
+    async with app.run_test(size=size) as pilot:
+        await send_and_wait(pilot, "plan", "Plan an authentication system for our shop [[sim:tokens=200]]")
+        await send_and_wait(pilot, "exec", "Implement the password hashing [[sim:tokens=200]]")
+        await send_and_wait(pilot, "exec", "Now the login endpoint [[sim:tokens=200]]")
+        for pane in ("plan", "exec"):
+            rows = [row for row in app.store.usage_rows(app.session.id) if row.pane == pane]
+            reply, total = format_usd(rows[-1].cost_usd), format_usd(sum(row.cost_usd for row in rows))
+            line = app.pane(pane).query_one(f"#cost-{pane}")
+            [shown] = painted(line)
+            assert shown.strip() == line.text, "what the line says is what it draws"
+            assert reply in shown and f"pane {total}" in shown, (size, shown)
+            assert len(shown.strip()) <= line.content_size.width
+        if size == (160, 48):  # room for the token counts too, and for the cached part of the input
+            assert " out · " in line.text and "cached" in line.text
+
+
+async def test_a_narrow_cost_line_drops_token_detail_before_any_dollar(simulator, project):
+    app = make_app(simulator, project)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send_and_wait(pilot, "exec", "Implement the password hashing [[sim:tokens=200]]")
+        line = app.pane("exec").query_one("#cost-exec")
+        full = line.text
+        reply = cost_text(app.main.costs.last_reply["exec"])
+        widths = [len(full), len(full) - 1, 30, len(f"{reply} · pane {reply}"), 12]
+        shown = []
+        for width in widths:
+            app.pane("exec").styles.width = width + 4  # the pane's border and the line's padding
+            await wait_until(pilot, lambda: line.content_size.width == width)
+            [text] = painted(line)
+            shown.append(text.strip())
+            assert reply in text and len(text.strip()) <= width, (width, text)
+        assert shown[0] == full and "pane" in shown[-2] and shown[-1] == reply
+        assert all(len(a) >= len(b) for a, b in zip(shown, shown[1:])), shown
+
+
 class ToolHost(ThemedApp):
     """One finished tool call, alone in the width a narrow pane gives it."""
 

@@ -8,6 +8,7 @@ the tooltip is built only when someone hovers.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -21,15 +22,17 @@ from core.costs.pricing import format_tokens
 from core.costs.usage import TokenUsage
 
 
-def tokens_text(usage: TokenUsage) -> str:
-    """'3.1k in (2.9k cached, 120 cache write) · 840 out': input counts all input, cache parts named."""
+def tokens_text(usage: TokenUsage, *, cache: str = "all") -> str:
+    """'3.1k in (2.9k cached, 120 cache write) · 840 out': input counts all input, cache parts
+    named. Shorter, for a narrow line: `cache="reads"` names only the cached part ('3.1k in
+    (2.9k cached) · 840 out'), `cache="none"` neither ('3.1k in · 840 out')."""
     parts = []
-    if usage.cache_read_input_tokens:
+    if usage.cache_read_input_tokens and cache != "none":
         parts.append(f"{format_tokens(usage.cache_read_input_tokens)} cached")
-    if usage.cache_creation_input_tokens:
+    if usage.cache_creation_input_tokens and cache == "all":
         parts.append(f"{format_tokens(usage.cache_creation_input_tokens)} cache write")
-    cache = f" ({', '.join(parts)})" if parts else ""
-    return f"{format_tokens(usage.total_input)} in{cache} · {format_tokens(usage.output_tokens)} out"
+    named = f" ({', '.join(parts)})" if parts else ""
+    return f"{format_tokens(usage.total_input)} in{named} · {format_tokens(usage.output_tokens)} out"
 
 
 class _FrameText:
@@ -38,6 +41,7 @@ class _FrameText:
     _stale = True
     _text = ""
     _content = Content("")
+    _width = 0  # the width the text was fitted to (0: not fitted)
     content_builds = 0  # how often the styled Content was rebuilt (the benchmark and tests read it)
 
     def _invalidate(self) -> None:
@@ -51,9 +55,15 @@ class _FrameText:
         styles = self.styles  # type: ignore[attr-defined]
         return bool((styles.width is not None and styles.width.is_auto) or (styles.height is not None and styles.height.is_auto))
 
+    def _fit_width(self) -> int:
+        """The width the text must fit in; 0 when it does not depend on the width."""
+        return 0
+
     def _fresh(self) -> Content:
-        if self._stale:
+        width = self._fit_width()
+        if self._stale or width != self._width:
             self._stale = False
+            self._width = width
             text, markup = self._compose_text()
             if text != self._text:
                 self._text = text
@@ -173,6 +183,10 @@ class PaneCostLine(_FrameText, Static):
     "1.2k in (2.9k cached) · 840 out · $0.041 · pane $0.41". `reply` is that reply, `total` the
     pane's stored total; while `streaming`, the reply is not stored yet and is added on top.
     Dollars take the pane model's accent colour ($opus, $sonnet).
+
+    One line, fitted to the pane's width rather than cut: a narrow pane first drops the cache
+    parts of the token counts, then the token counts, so the dollars always show (the tooltip
+    keeps everything). A fixed height, so an update is a repaint and never a layout.
     """
 
     DEFAULT_CSS = """
@@ -215,19 +229,29 @@ class PaneCostLine(_FrameText, Static):
             return self.total + self.reply
         return self.total
 
+    def _fit_width(self) -> int:
+        return self.content_size.width
+
     def _compose_text(self) -> tuple[str, str]:
+        forms = self._forms()
+        if self._width:
+            return next((form for form in forms if cell_len(form[0]) <= self._width), forms[-1])
+        return forms[0]
+
+    def _forms(self) -> list[tuple[str, str]]:
+        """(text, markup) from the fullest form to the shortest; the money is in every one."""
         reply, total = self.reply, self._shown_total()
         family = models.family_of(self.model) if self.model else "other"
         colour = f"${family}" if family in ("opus", "sonnet") else "bold"
         pane_usd = cost_text(total)
+        pane = (f"pane {pane_usd}", f"[dim]pane[/] [{colour}]{pane_usd}[/]")
         if reply is None:
-            return f"pane {pane_usd}", f"[dim]pane[/] [{colour}]{pane_usd}[/]"
+            return [pane]
         reply_usd = cost_text(reply)
-        tokens = tokens_text(reply.usage)
-        return (
-            f"{tokens} · {reply_usd} · pane {pane_usd}",
-            f"{tokens} · [{colour}]{reply_usd}[/] · [dim]pane[/] [{colour}]{pane_usd}[/]",
-        )
+        money = (f"{reply_usd} · {pane[0]}", f"[{colour}]{reply_usd}[/] · {pane[1]}")
+        tokens = dict.fromkeys(tokens_text(reply.usage, cache=cache) for cache in ("all", "reads", "none"))
+        forms = [(f"{text} · {money[0]}", f"{text} · {money[1]}") for text in tokens]
+        return [*forms, money, (reply_usd, f"[{colour}]{reply_usd}[/]")]
 
     @property
     def long_text(self) -> str:
