@@ -70,6 +70,34 @@ async def test_a_narrow_cost_line_drops_token_detail_before_any_dollar(simulator
         assert all(len(a) >= len(b) for a, b in zip(shown, shown[1:])), shown
 
 
+@pytest.mark.parametrize("size", [(100, 30), (160, 48)])
+async def test_the_prompt_keeps_its_width_while_the_advisor_hint_shows(simulator, project, size):
+    app = make_app(simulator, project)
+    async with app.run_test(size=size) as pilot:
+        app.pane("plan").focus_input()
+        await pilot.pause()
+        await pilot.press(*"Fix the typo 'recieve' in README.md")
+        prompt, hint = app.pane("plan").prompt_input, app.query_one("#advisor-plan")
+        await wait_until(pilot, lambda: "advisor" in str(hint.render()))
+        await pilot.pause()
+        pane = app.pane("plan").content_region
+        assert prompt.outer_size.width >= max(30, pane.width // 2), (prompt.outer_size, pane)
+        assert hint.region.width >= len(str(hint.render()).strip()) and pane.contains_region(hint.region)
+        assert prompt.wrapped_document.height <= 2  # the prompt reads as a sentence, not a column
+
+
+async def test_the_advisor_hint_takes_no_row_under_the_prompt_until_it_has_something_to_say(simulator, project):
+    app = make_app(simulator, project)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        prompt, hint = app.pane("plan").prompt_input, app.query_one("#advisor-plan")
+        bottom = prompt.region.bottom
+        assert not hint.display or hint.region.height == 0
+        prompt.value = "Fix the typo 'recieve' in README.md"
+        await wait_until(pilot, lambda: hint.region.height == 1)
+        assert hint.region.y >= prompt.region.bottom and prompt.region.bottom <= bottom
+
+
 class ToolHost(ThemedApp):
     """One finished tool call, alone in the width a narrow pane gives it."""
 

@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # imported by the first turn, not by the first frame (core/se
     from core.events import EditProposed, StepCompleted, ToolCallFinished, ToolCallStarted, TurnStarted
 
 HISTORY_PAGE = 40  # stored messages mounted per page on resume
+# A pane narrower than this shows the advisor's hint under the prompt, not beside it: beside it
+# ("advisor: Sonnet · ^G" takes 22 columns) the prompt would be too narrow to type in.
+ADVISOR_BESIDE_WIDTH = 60
 
 
 class ConversationPane(Vertical):
@@ -68,7 +71,7 @@ class ConversationPane(Vertical):
         yield PaneCostLine(self.session.panes[self.pane].model, id=f"cost-{self.pane}", classes="cost-line")
         with Horizontal(classes="input-row"):
             yield PromptInput(id=f"input-{self.pane}")
-            yield Static("", id=f"advisor-{self.pane}", classes="advisor")
+            yield Static("", id=f"advisor-{self.pane}", classes="advisor -empty")
 
     @property
     def log_view(self) -> ConversationLog:
@@ -122,6 +125,8 @@ class ConversationPane(Vertical):
 
     def on_resize(self) -> None:
         self._paint_frame()
+        # A class on the input row, not the pane: a pane's classes restyle every reply in it.
+        self.prompt_input.parent.set_class(self.size.width < ADVISOR_BESIDE_WIDTH, "-advisor-below")
 
     async def show_history(self, rows) -> None:
         """Mount stored messages (on resume) without streaming them: the newest first.
@@ -232,6 +237,7 @@ class ConversationPane(Vertical):
                 self._advisor_text = ""
                 label.update("")
             label.remove_class("agrees", "disagrees")
+            label.add_class("-empty")
             return
         from core.advisor.matrix import advise
 
@@ -246,6 +252,7 @@ class ConversationPane(Vertical):
             label.update(text)
         label.set_class(agrees, "agrees")
         label.set_class(not agrees, "disagrees")
+        label.remove_class("-empty")
         label.tooltip = f"{self.advice.reason} (route: {self.advice.route})"
 
     def action_apply_advice(self) -> None:
