@@ -169,3 +169,23 @@ async def test_edit_diffs_in_a_narrow_execution_pane_say_what_they_hide(simulato
             notices += rows[-1].strip().startswith("… ") and rows[-1].strip().endswith("more lines (click)")
         assert notices, "the demo's new module is longer than a narrow pane's preview"
 
+
+@pytest.mark.parametrize("size", [(100, 30), (160, 48)])
+async def test_help_descriptions_wrap_inside_the_table(simulator, project, size):
+    from tui.screens.help_screen import HelpScreen
+
+    app = make_app(simulator, project)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        table = app.screen.query_one(DataTable)
+        await wait_until(pilot, lambda: table.row_count and table.virtual_size.height >= table.row_count)
+        await pilot.pause()
+        # Nothing runs past the right edge (a description was cut there, unscrollable by eye).
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        action = table.ordered_columns[2]
+        for row_key, row in table.rows.items():
+            description = str(table.get_row(row_key)[2])
+            if len(description) > action.width:
+                assert row.height > 1, description
+        assert "all-Opus comparison" in " ".join(str(table.get_row(key)[2]) for key in table.rows)
