@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the engines are made at the first turn; importing them is n
     from core.events import TurnDone, TurnEvent, TurnFailed
 
 FLUSH_INTERVAL = 0.5  # seconds between partial-text writes while streaming (DESIGN.md)
+TOOL_ERROR_CHARS = 1000  # of a failed or denied tool call's message, kept with the reply
 
 @dataclass
 class PaneState:
@@ -267,7 +268,16 @@ class Session:
         `routing` (an auto_route.RouteDecision): auto mode's decision, stored with the reply; the
         turn goes to its pick unless the user declined it.
         """
-        from core.events import TextDelta, ThinkingDelta, TurnDone, TurnFailed, TurnStarted, UsageUpdate
+        from core.events import (
+            TextDelta,
+            ThinkingDelta,
+            ToolCallFinished,
+            ToolCallStarted,
+            TurnDone,
+            TurnFailed,
+            TurnStarted,
+            UsageUpdate,
+        )
 
         if pane not in PANES:
             raise ValueError(f"unknown pane {pane!r}")
@@ -298,6 +308,8 @@ class Session:
                         recorder.thinking += event.text
                     elif isinstance(event, UsageUpdate):
                         recorder.usage = event.usage
+                    elif isinstance(event, (ToolCallStarted, ToolCallFinished)):
+                        recorder.tool_call(event)
                     elif isinstance(event, (TurnDone, TurnFailed)):
                         final = event
                         continue  # told only once it is recorded (below): saving can still fail
@@ -447,6 +459,8 @@ class _Recorder:
         self.text = ""
         self.thinking = ""
         self.usage = TokenUsage()  # the latest reported (or estimated) usage of the reply
+        # call id -> [ToolCallStarted, ToolCallFinished] (None until it arrives), in call order
+        self.tool_calls: dict[str, list[Any]] = {}
         self._flushed = (0, 0)  # sizes of the last text/thinking stored (set in the writer thread)
         self._last_flush = time.monotonic()
         self._flush: Future | None = None  # the flush handed over last, while it may still run
@@ -514,15 +528,41 @@ class _Recorder:
             if self.guard(self.store.update_message, self.reply_id, text=text, thinking=thinking) is not _FAILED:
                 self._flushed = sizes
 
+    def tool_call(self, event: Any) -> None:
+        """Note a ToolCallStarted or ToolCallFinished; the reply's calls are stored with it at the end."""
+        from core.events import ToolCallStarted
+
+        pair = self.tool_calls.setdefault(event.call_id, [None, None])
+        pair[0 if isinstance(event, ToolCallStarted) else 1] = event
+
+    def tool_call_rows(self) -> list[Any]:
+        """The reply's tool calls as the store keeps them: what a resumed pane shows, no results."""
+        from core.store.database import ToolCallRow
+
+        rows = []
+        for started, finished in self.tool_calls.values():
+            if finished is None:
+                rows.append(ToolCallRow(started.tool, started.target, "unfinished"))
+                continue
+            target = started.target if started is not None else finished.target
+            if finished.denied or finished.is_error:
+                error = finished.output.strip()
+                if len(error) > TOOL_ERROR_CHARS:
+                    error = error[: TOOL_ERROR_CHARS - 1] + "…"
+                rows.append(ToolCallRow(finished.tool, target, "denied" if finished.denied else "error", error))
+            else:
+                rows.append(ToolCallRow(finished.tool, target, "ok", diff=finished.diff))
+        return rows
+
     def finish(self, final: TurnDone | TurnFailed, status: str, title: str) -> Future:
         """Hand over the final writes (after every earlier one); the future is done once they ran."""
         if not self._active:
             done: Future = Future()
             done.set_result(None)
             return done
-        return self._submit(self._finish_now, final, status, title)
+        return self._submit(self._finish_now, final, status, title, self.tool_call_rows())
 
-    def _finish_now(self, final: TurnDone | TurnFailed, status: str, title: str) -> None:
+    def _finish_now(self, final: TurnDone | TurnFailed, status: str, title: str, tool_calls: list[Any]) -> None:
         self.problem = None  # this is the last try: only what fails now counts
         if not self._opened:
             self._open_now()  # the prompt (or the reply's row) could not be stored at the start
@@ -539,6 +579,8 @@ class _Recorder:
                     model = model or self.model
                     cost, all_opus = session.message_cost(model, usage)
                     self.store.add_usage(session.id, self.reply_id, self.pane, model, usage, cost, all_opus)
+            # After the money: a store that fails here has kept what the reply cost.
+            self.store.add_tool_calls(self.reply_id, tool_calls)
         except StoreError as error:
             self.problem = str(error)
         if not session.title and not self.problem:

@@ -26,7 +26,7 @@ from core.engines.client import choose_claude_code_endpoint
 from tui.launch import build_app
 from tui.widgets.conversation import ReplyView
 from tui.widgets.tool_call import ToolCallView
-from app_pilot import record_notices, send_and_wait
+from app_pilot import record_notices, send_and_wait, wait_until
 
 CLAUDE = find_claude()
 live = pytest.mark.skipif(CLAUDE is None, reason="Claude Code is not installed: `npm install --prefix .tools @anthropic-ai/claude-code@2.1.197`")
@@ -51,6 +51,15 @@ def _app(sim, project: Path, *, new_session: bool = True, store=None):
 
 def _transcripts() -> list[Path]:
     return sorted((demo_config_dir() / "projects").rglob("*.jsonl"))
+
+
+def _calls_shown(app) -> list[tuple]:
+    """The execution pane's tool call rows: heading, style, open or not, the error or diff inside."""
+    return [
+        (str(view.title), sorted(view.classes & {"running", "failed", "denied"}), view.collapsed,
+         view.finished.output.strip() if view.finished.is_error else view.finished.diff)
+        for view in app.pane("exec").query(ToolCallView)
+    ]
 
 
 def _real_home_traces(project: Path) -> list[str]:
@@ -101,10 +110,16 @@ async def test_plan_then_execute_on_claude_code_with_badges_tool_calls_and_resum
         session_id = app.session.id
         claude_ids = dict(app.session.claude_sessions)
         assert set(claude_ids) == {"plan", "exec"}
+        calls_shown = _calls_shown(app)
 
     # A restart resumes the same Claude Code conversation in each pane.
     app = _app(simulator, project, new_session=False)
     async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: app.pane("exec").query(ToolCallView))
+        await pilot.pause()
+        # The tool calls come back as they were shown: the denied Write with why, the diff open.
+        assert _calls_shown(app) == calls_shown
+
         assert app.session.id == session_id and app.session.claude_sessions == claude_ids
         await send_and_wait(pilot, "plan", "What about unicode titles")
         assert app.session.claude_sessions["plan"] == claude_ids["plan"]

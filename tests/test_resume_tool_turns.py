@@ -79,16 +79,21 @@ async def resume(simulator, project, check) -> None:
             check(app, store)
 
 
-def tool_calls_shown(app, pane: str = "exec") -> list[tuple[str, str]]:
-    """Each tool call row of the pane's replies: its heading, and the diff or result inside."""
-    from textual.widgets import Static
-
+def tool_calls_shown(app, pane: str = "exec") -> list[dict]:
+    """Each tool call row of the pane's replies as the user sees it: its heading (✓/✗/⋯, the
+    tool, the target), whether it is open, its style, and the diff or the error inside."""
     from tui.widgets.tool_call import ToolCallView
 
     shown = []
     for view in app.pane(pane).query(ToolCallView):
-        body = view.query_one(".tool-result", Static)
-        shown.append((str(view.title), str(body.renderable if hasattr(body, "renderable") else body.render())))
+        finished = view.finished
+        shown.append({
+            "title": str(view.title),
+            "open": not view.collapsed,
+            "classes": sorted(view.classes & {"running", "failed", "denied"}),
+            "diff": finished.diff if finished is not None and not finished.is_error else "",
+            "error": finished.output if finished is not None and finished.is_error else "",
+        })
     return shown
 
 
@@ -108,6 +113,10 @@ async def test_a_resumed_tool_turn_costs_every_request_of_the_reply_at_its_store
         line = cost_line(app)
         assert str(line.render()) == before["line"]
         assert line.long_text == before["tooltip"]
+        # Every edit applied, each diff open: taller than the pane, and shown from its end.
+        assert tool_calls_shown(app) == before["calls"]
+        log = app.pane("exec").log_view
+        assert log.scroll_y == log.max_scroll_y > 0
 
     await resume(simulator, project, check)
 
@@ -150,3 +159,89 @@ async def test_a_finished_tool_turn_prices_each_request_on_its_own_tier(simulato
             await wait_until(pilot, lambda: app.pane("exec").query(ReplyView) and app.main.costs.loaded)
             await pilot.pause()
             check(app, store)
+
+
+async def test_a_resumed_tool_turn_shows_its_tool_calls_as_they_were_shown(simulator, project):
+    """The tester's session: edits applied (✓ with the diff open), one rejected (✗ with why),
+    the view and the step's tick; after a restart the same rows, and the log ends at the end."""
+    session_id, before = await run_tool_turn(simulator, project, [["y"], ["n", *"not now", "enter"]])
+    titles = [call["title"] for call in before["calls"]]
+    assert titles[0] == "✓ view ." and any(title.startswith("✗ create") for title in titles), titles
+    assert any(call["open"] and call["diff"] for call in before["calls"])
+    assert any("not now" in call["error"] for call in before["calls"])
+
+    def check(app, store):
+        assert tool_calls_shown(app) == before["calls"]
+        log = app.pane("exec").log_view
+        assert log.scroll_y == log.max_scroll_y, "the resumed pane shows the end of the conversation"
+
+    await resume(simulator, project, check)
+
+
+async def test_a_turn_cancelled_at_its_approval_resumes_with_the_call_it_stopped_at(simulator, project):
+    session_id, before = await run_tool_turn(simulator, project, [["escape"]])
+    stopped_at = before["calls"][-1]
+    assert " create " in f" {stopped_at['title']} " and not stopped_at["title"].startswith("✓") and not stopped_at["diff"]
+
+    def check(app, store):
+        assert tool_calls_shown(app) == before["calls"]
+
+    await resume(simulator, project, check)
+
+
+async def test_older_replies_taken_off_screen_come_back_with_their_tool_calls(simulator, project, monkeypatch):
+    """A long live conversation moves its oldest page behind the "older messages" line; shown
+    again (Ctrl+L), a tool turn there still has its tool calls."""
+    from tui.widgets import pane as pane_module
+
+    monkeypatch.setattr(pane_module, "HISTORY_PAGE", 1)
+    with Store() as store:
+        app = build_app(project, demo_endpoint(simulator.base_url), SETTINGS, new_session=True, store=store)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await send(pilot, "exec", PROMPT)
+            await answer_dialogs(pilot, [["a"]])
+            await turns_done(app)
+            before = tool_calls_shown(app)
+            for _ in range(2):  # replies that fail fast: they only push the first one out
+                await send(pilot, "exec", "Add tests [[sim:401]] [[sim:fast]]")
+                await turns_done(app)
+            assert tool_calls_shown(app) == [], "the tool turn went behind the older-messages line"
+            app.pane("exec").focus_input()
+            await pilot.press("ctrl+l")
+            await wait_until(pilot, lambda: tool_calls_shown(app))
+            await pilot.pause()
+            assert tool_calls_shown(app) == before
+
+
+def test_a_reply_keeps_its_tool_calls_small_a_heading_an_error_or_a_diff_never_a_result():
+    from types import SimpleNamespace
+
+    from core.events import ToolCallFinished, ToolCallStarted
+    from core.session import TOOL_ERROR_CHARS, _Recorder
+    from core.store.database import ToolCallRow
+
+    recorder = _Recorder(SimpleNamespace(store=None, id=None), "exec", "claude-sonnet-5-5", "Implement it")
+    diff = "--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-a\n+b\n"
+    events = [
+        ToolCallStarted("1", "view", "."),
+        ToolCallFinished("1", "view", ".", "app.py\n" * 5000),  # a result: the file is the record
+        ToolCallStarted("2", "str_replace", "app.py"),
+        ToolCallFinished("2", "str_replace", "app.py", "The file app.py has been edited.", diff=diff, applied=True),
+        ToolCallStarted("3", "bash", "pytest -q"),
+        ToolCallFinished("3", "bash", "pytest -q", "F" * 5000, is_error=True),
+        ToolCallStarted("4", "Write", "/p/b.py"),
+        ToolCallFinished("4", "Write", "/p/b.py", "not granted", is_error=True, denied=True),
+        ToolCallStarted("5", "create", "c.py"),  # the turn was cancelled at its approval
+        ToolCallFinished("6", "str_replace_based_edit_tool", "", "Error: the tool failed", is_error=True),
+    ]
+    for event in events:
+        recorder.tool_call(event)
+    rows = recorder.tool_call_rows()
+    assert rows == [
+        ToolCallRow("view", ".", "ok"),
+        ToolCallRow("str_replace", "app.py", "ok", diff=diff),
+        ToolCallRow("bash", "pytest -q", "error", "F" * (TOOL_ERROR_CHARS - 1) + "…"),
+        ToolCallRow("Write", "/p/b.py", "denied", "not granted"),
+        ToolCallRow("create", "c.py", "unfinished"),
+        ToolCallRow("str_replace_based_edit_tool", "", "error", "Error: the tool failed"),
+    ]

@@ -252,6 +252,33 @@ def test_rename_and_delete_cascade(store):
     assert len(store.file_versions("/p/A_PLAN.md")) == 1  # versions belong to the file, not the session
 
 
+def test_tool_calls_round_trip_by_reply_in_call_order_and_go_with_their_session(store):
+    from core.store.database import ToolCallRow
+
+    session_id = store.create_session("/p")
+    plan = store.add_message(session_id, "plan", "assistant", OPUS, "x")
+    first = store.add_message(session_id, "exec", "assistant", SONNET, "y")
+    second = store.add_message(session_id, "exec", "assistant", SONNET, "z")
+    calls = [
+        ToolCallRow("view", ".", "ok"),
+        ToolCallRow("create", "auth/passwords.py", "ok", diff="--- a/auth/passwords.py\n+++ b/auth/passwords.py\n+x\n"),
+        ToolCallRow("create", "auth/tokens.py", "error", "Error: the user rejected this change; nothing was written."),
+    ]
+    store.add_tool_calls(first, calls)
+    store.add_tool_calls(second, [ToolCallRow("Write", "/p/a.py", "denied", "not granted"), ToolCallRow("bash", "pytest", "unfinished")])
+    store.add_tool_calls(plan, [ToolCallRow("view", "README.md", "ok")])
+    store.add_tool_calls(plan, [])
+    assert store.tool_calls(session_id, "exec") == {
+        first: calls,
+        second: [ToolCallRow("Write", "/p/a.py", "denied", "not granted"), ToolCallRow("bash", "pytest", "unfinished")],
+    }
+    assert set(store.tool_calls(session_id)) == {plan, first, second}
+    with pytest.raises(ValueError):
+        store.add_tool_calls(first, [ToolCallRow("view", ".", "maybe")])
+    store.delete_session(session_id)
+    assert store.conn.execute("SELECT COUNT(*) FROM tool_calls").fetchone()[0] == 0
+
+
 def test_resolve_session_id_by_prefix(store):
     ids = [store.create_session("/p") for _ in range(40)]
     target = ids[0]

@@ -35,6 +35,7 @@ from core.costs.usage import TokenUsage
 PANES = ("plan", "exec")
 ROLES = ("user", "assistant")
 STATUSES = ("complete", "streaming", "cancelled", "failed", "partial")
+TOOL_OUTCOMES = ("ok", "error", "denied", "unfinished")  # how a reply's tool call ended
 SESSION_ORIGINS = ("tui", "cli")  # where a session was started: the app or `segue ask`
 BUSY_TIMEOUT_MS = 5000
 ID_BYTES = 5  # 10 hex characters: unique enough per user, short enough to type a prefix of
@@ -134,6 +135,20 @@ class FileVersion:
     sha256: str
     seen_at: datetime
     source: str  # "saved" | "watched" | "sent" | ...
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallRow:
+    """One tool call of a reply, as a resumed pane shows it: the tool (the text editor's
+    command, `bash`, Claude Code's tool name), its target file or command, how it ended
+    ("ok", "error", "denied", or "unfinished" when the turn stopped first), an error's or a
+    denial's message, and an edit's unified diff."""
+
+    tool: str
+    target: str
+    outcome: str
+    error: str = ""
+    diff: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,6 +600,37 @@ class Store:
                 (session_id, pane),
             )
         return [_message(row) for row in rows]
+
+    # -- tool calls -------------------------------------------------------------------
+
+    def add_tool_calls(self, message_id: int, calls: list[ToolCallRow]) -> None:
+        """Store reply `message_id`'s tool calls, in call order, in one transaction."""
+        for call in calls:
+            _check(call.outcome, TOOL_OUTCOMES, "tool call outcome")
+        if not calls:
+            return
+        now = _stamp(self.now())
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO tool_calls (message_id, tool, target, outcome, error, diff, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(message_id, call.tool, call.target, call.outcome, call.error, call.diff, now) for call in calls],
+            )
+
+    def tool_calls(self, session_id: str, pane: str | None = None) -> dict[int, list[ToolCallRow]]:
+        """A session's tool calls (one pane's, or both) by reply message id, in call order."""
+        sql = (
+            "SELECT t.message_id, t.tool, t.target, t.outcome, t.error, t.diff FROM tool_calls t "
+            "JOIN messages m ON m.id = t.message_id WHERE m.session_id = ?"
+        )
+        params: list[Any] = [session_id]
+        if pane is not None:
+            sql += " AND m.pane = ?"
+            params.append(pane)
+        calls: dict[int, list[ToolCallRow]] = {}
+        for row in self._read(sql + " ORDER BY t.id", params):
+            calls.setdefault(row[0], []).append(ToolCallRow(*row[1:]))
+        return calls
 
     # -- auto mode's routing decisions -------------------------------------------------
 

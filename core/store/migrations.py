@@ -124,5 +124,24 @@ V5 = (
 # as TUI sessions: that is what they were resumed as before.
 V6 = ("ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'tui'",)
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, V6)
+# v7: the tool calls a reply made (the text editor, bash, complete_step, Claude Code's tools),
+# in call order, so a resumed pane shows them as they were shown live. Kept small: the tool,
+# its target, how it ended and an edit's diff; an error's message cut short, never a result.
+V7 = (
+    """
+    CREATE TABLE tool_calls (
+        id         INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        tool       TEXT NOT NULL,
+        target     TEXT NOT NULL DEFAULT '',
+        outcome    TEXT NOT NULL CHECK (outcome IN ('ok', 'error', 'denied', 'unfinished')),
+        error      TEXT NOT NULL DEFAULT '',
+        diff       TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX tool_calls_by_message ON tool_calls (message_id, id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, V6, V7)
 SCHEMA_VERSION = len(MIGRATIONS)

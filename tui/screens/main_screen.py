@@ -158,7 +158,8 @@ class MainScreen(KeyFirstScreen):
 
     async def _restore_history(self) -> None:
         for pane in PANES:
-            await self.pane(pane).show_history(self.store.messages(self.session.id, pane))
+            rows = self.store.messages(self.session.id, pane)
+            await self.pane(pane).show_history(rows, self.store.tool_calls(self.session.id, pane))
 
     def _show_where(self) -> None:
         from core.terminal_text import printable

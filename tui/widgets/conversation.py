@@ -110,9 +110,12 @@ class ReplyView(Vertical):
     ReplyView #thinking { color: $text-muted; }
     """
 
-    def __init__(self, model: str, text: str = "", thinking: str = "") -> None:
+    def __init__(self, model: str, text: str = "", thinking: str = "", tool_calls: tuple = ()) -> None:
         super().__init__()
         self.model = model
+        # A resumed reply's tool calls: (ToolCallStarted, ToolCallFinished or None) pairs.
+        self.stored_tool_calls = tool_calls
+        self._stored_views: list[Widget] = []
         self._text_parts = [text] if text else []  # joined on read: += on a long reply copied it all each chunk
         self.thinking_text = thinking
         self.stored_status = ""  # e.g. "cancelled — partial reply kept" for a resumed reply
@@ -151,6 +154,17 @@ class ReplyView(Vertical):
         # the screen, eight times a second while Opus thought).
         yield Collapsible(title="thinking", collapsed=True, id="thinking-fold")
         # Tool calls are mounted here, under the thinking: above the reply's text.
+        if self.stored_tool_calls:
+            from tui.widgets.tool_call import ToolCallView
+
+            for started, finished in self.stored_tool_calls:
+                view = ToolCallView(started)
+                if finished is not None and finished.diff and not (finished.is_error or finished.denied):
+                    # Open from the start, as finish() opens an edit: opened after the mount
+                    # it scrolls itself into view, and the resumed log would not end at the end.
+                    view.set_reactive(Collapsible.collapsed, False)
+                self._stored_views.append(view)
+            yield from self._stored_views
 
     def on_mount(self) -> None:
         self.set_class(bool(self.thinking_text), "has-thinking")
@@ -158,6 +172,17 @@ class ReplyView(Vertical):
             self._title_thinking_done()
         if self.stored_status:
             self.show_status(self.stored_status, "warning")
+        # A resumed reply's tool calls (composed, so the first layout has them) end as they did.
+        for view, (_, finished) in zip(self._stored_views, self.stored_tool_calls):
+            if finished is not None:
+                view.finish(finished)
+
+    @property
+    def tool_calls(self) -> tuple:
+        """The (ToolCallStarted, ToolCallFinished or None) pairs shown in this reply."""
+        from tui.widgets.tool_call import ToolCallView
+
+        return tuple((view.call, view.finished) for view in self.children if isinstance(view, ToolCallView))
 
     def _title_thinking_done(self) -> None:
         for fold in self.query("#thinking-fold"):  # none left while the app shuts down

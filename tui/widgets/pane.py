@@ -50,6 +50,7 @@ class ConversationPane(Vertical):
         self.advice = None
         self._advisor_text = ""  # what the advisor label shows
         self._older_rows: list = []  # stored messages not mounted yet (oldest first)
+        self._stored_tool_calls: dict = {}  # reply message id -> its stored ToolCallRows
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -128,13 +129,15 @@ class ConversationPane(Vertical):
         # A class on the input row, not the pane: a pane's classes restyle every reply in it.
         self.prompt_input.parent.set_class(self.size.width < ADVISOR_BESIDE_WIDTH, "-advisor-below")
 
-    async def show_history(self, rows) -> None:
+    async def show_history(self, rows, tool_calls: dict | None = None) -> None:
         """Mount stored messages (on resume) without streaming them: the newest first.
 
         A long session mounts only its last HISTORY_PAGE messages; a line at the top loads
-        older ones on demand, so resuming thousands of messages stays instant.
+        older ones on demand, so resuming thousands of messages stays instant. `tool_calls`
+        (reply message id -> store ToolCallRows) shows each reply's tool calls as they were.
         """
         self._older_rows = list(rows)
+        self._stored_tool_calls = tool_calls or {}
         await self._mount_older(scroll_to_end=True)
 
     async def _mount_older(self, scroll_to_end: bool = False) -> None:
@@ -204,11 +207,17 @@ class ConversationPane(Vertical):
             if row.role == "user":
                 widgets.append(UserMessage(row.text))
                 continue
-            reply = ReplyView(row.model, row.text, row.thinking)
+            reply = ReplyView(row.model, row.text, row.thinking, self._tool_calls_of(row))
             if row.status in ("cancelled", "failed", "partial"):
                 reply.stored_status = f"{row.status} — partial reply kept"
             widgets += reply.widgets()
         return widgets
+
+    def _tool_calls_of(self, row) -> tuple:
+        """A shown-then-pruned reply keeps its calls; a stored one's come from the store's rows."""
+        if isinstance(row, _ShownMessage):
+            return row.tool_calls
+        return tuple(_call_events(call) for call in self._stored_tool_calls.get(getattr(row, "id", None), ()))
 
     def on_older_messages_requested(self, event) -> None:
         event.stop()
@@ -440,6 +449,20 @@ class _ShownMessage:
     model: str = ""
     thinking: str = ""
     status: str = "complete"
+    tool_calls: tuple = ()  # (ToolCallStarted, ToolCallFinished or None) pairs
+
+
+def _call_events(call) -> tuple:
+    """A stored tool call (core.store.database.ToolCallRow) as the events a live turn showed."""
+    from core.events import ToolCallFinished, ToolCallStarted
+
+    started = ToolCallStarted("", call.tool, call.target)
+    if call.outcome == "unfinished":  # the turn stopped before it ran: it stays "⋯"
+        return started, None
+    finished = ToolCallFinished(
+        "", call.tool, call.target, call.error, is_error=call.outcome != "ok", denied=call.outcome == "denied", diff=call.diff
+    )
+    return started, finished
 
 
 def _row_of(widget) -> _ShownMessage:
@@ -448,7 +471,7 @@ def _row_of(widget) -> _ShownMessage:
     if isinstance(widget, UserMessage):
         return _ShownMessage("user", widget.prompt)
     status = "partial" if widget.status_shown or widget.stored_status else "complete"
-    return _ShownMessage("assistant", widget.text, widget.model, widget.thinking_text, status)
+    return _ShownMessage("assistant", widget.text, widget.model, widget.thinking_text, status, widget.tool_calls)
 
 
 def left_after_send(text: str, sent: str) -> str:
