@@ -243,7 +243,9 @@ def test_headless_ask_applies_edits_only_with_the_flag(simulator, project, monke
 # -- the approval dialog under Pilot ----------------------------------------------------------
 
 
-async def _pilot_turn(simulator, project, keys):
+async def _pilot_turn(simulator, project, keys, inside=None):
+    """One execution turn answering each approval dialog with `keys`; `inside(app)` runs before
+    the app closes."""
     from tests.app_pilot import make_app, send, turns_done, wait_until
     from tui.screens.edit_approval import EditApproval
 
@@ -259,6 +261,8 @@ async def _pilot_turn(simulator, project, keys):
                 await pilot.press(press)
         await turns_done(app)
         await pilot.pause()
+        if inside is not None:
+            inside(app)
         return app
 
 
@@ -279,7 +283,15 @@ async def test_pilot_apply_one_then_reject_with_a_reason(simulator, project):
 
 
 async def test_pilot_escape_cancels_the_turn_and_writes_nothing(simulator, project):
-    app = await _pilot_turn(simulator, project, [["escape"]])
+    from tui.widgets.tool_call import ToolCallView
+
+    def no_call_left_running(app) -> None:
+        # No row is left looking as if it still ran: the call the turn stopped at is finished, not applied.
+        calls = list(app.pane("exec").query(ToolCallView))
+        assert calls and all(call.finished is not None for call in calls)
+        assert calls[-1].finished.applied is False and "Cancelled" in calls[-1].finished.output
+
+    app = await _pilot_turn(simulator, project, [["escape"]], inside=no_call_left_running)
     assert [path.name for path in project.rglob("*.py")] == ["app.py"]  # the project's own file only
     assert "[x]" not in (project / "AUTH_PLAN.md").read_text()
     assert not app.session.panes["exec"].streaming

@@ -152,6 +152,7 @@ async def run_tool_loop(
                     async for event in _run_call(turn, block, results):
                         yield event
                 except _Cancelled:
+                    yield _cancelled_call(block)  # its row must not look as if it still ran
                     raise
                 except Exception as error:  # noqa: BLE001 - a tool failing as nobody foresaw
                     # The model is told and the turn goes on: its replies and costs so far are
@@ -171,27 +172,41 @@ async def run_tool_loop(
     yield TurnDone(model, text, thinking, spent, "max_rounds", requests=tuple(requests), edits=tuple(turn.edits))
 
 
+def _described(block: dict[str, Any]) -> tuple[str, str]:
+    """A call's command and target as the pane shows them ("create", "src/app.py")."""
+    name, tool_input = block.get("name", ""), block.get("input") or {}
+    if not isinstance(tool_input, dict):
+        return name, ""
+    if name == EDITOR:
+        return str(tool_input.get("command", "")), str(tool_input.get("path", ""))
+    if name == bash.TOOL_NAME:
+        return name, str(tool_input.get("command", ""))
+    if name == COMPLETE_STEP:
+        return name, f"step {tool_input.get('step')}"
+    return name, ""
+
+
+def _cancelled_call(block: dict[str, Any]) -> ToolCallFinished:
+    """The call the turn was cancelled at (Esc in its approval dialog): finished, not applied."""
+    command, target = _described(block)
+    return ToolCallFinished(block.get("id", ""), command, target, "Cancelled: nothing was written.", True, applied=False)
+
+
 def _failed_call(block: dict[str, Any], results: list[dict[str, Any]], error: Exception) -> ToolCallFinished:
     """The error answer for a call whose tool raised: every tool_use needs its tool_result."""
     call_id = block.get("id", "")
     message = f"Error: the {block.get('name', '')} tool failed: {type(error).__name__}: {error}"
     if not any(result.get("tool_use_id") == call_id for result in results):
         results.append({"type": "tool_result", "tool_use_id": call_id, "content": message, "is_error": True})
-    return ToolCallFinished(call_id, str(block.get("name", "")), "", message, True)
+    command, target = _described(block)
+    return ToolCallFinished(call_id, command, target, message, True)
 
 
 async def _run_call(turn: _Turn, block: dict[str, Any], results: list[dict[str, Any]]) -> AsyncIterator[TurnEvent]:
     """One tool call: ToolCallStarted, maybe EditProposed (awaiting the decision), then ToolCallFinished."""
     call_id, name, tool_input = block.get("id", ""), block.get("name", ""), block.get("input") or {}
     toolbox = turn.toolbox
-    command = name
-    target = ""
-    if name == EDITOR and isinstance(tool_input, dict):
-        command, target = str(tool_input.get("command", "")), str(tool_input.get("path", ""))
-    elif name == bash.TOOL_NAME and isinstance(tool_input, dict):
-        target = str(tool_input.get("command", ""))
-    elif name == COMPLETE_STEP and isinstance(tool_input, dict):
-        target = f"step {tool_input.get('step')}"
+    command, target = _described(block)
     yield ToolCallStarted(call_id, command, target, tool_input if isinstance(tool_input, dict) else {})
     applied: bool | None = None
     diff = ""
