@@ -132,11 +132,11 @@ async def test_plan_and_exec_turns_add_up_with_the_all_opus_counterfactual(simul
         await wait_until(pilot, lambda: isinstance(app.screen, CostScreen))
         summary = app.screen.summary_text(stored_rows(app))
         assert summary.startswith(
-            f"Session: {format_usd(session)} for 2 messages · priced at Opus rates (Opus 5.5): {format_usd(all_opus)}"
+            f"Session: {format_usd(session)} for 2 API requests · priced at Opus rates (Opus 5.5): {format_usd(all_opus)}"
         )
 
 
-async def test_cost_screen_counts_one_message_in_the_singular(simulator, tmp_path):
+async def test_cost_screen_counts_one_request_in_the_singular(simulator, tmp_path):
     from tui.screens.cost_screen import CostScreen
 
     app = make_app(simulator, tmp_path)
@@ -146,8 +146,8 @@ async def test_cost_screen_counts_one_message_in_the_singular(simulator, tmp_pat
         await wait_until(pilot, lambda: isinstance(app.screen, CostScreen))
         summary = app.screen.summary_text(stored_rows(app))
         cost = by_hand(SONNET, stored_rows(app)[0].usage)
-        assert f"Session: {format_usd(cost)} for 1 message ·" in summary
-        assert f"Today (all sessions): {format_usd(cost)} for 1 message\n" in summary
+        assert f"Session: {format_usd(cost)} for 1 API request ·" in summary
+        assert f"Today (all sessions): {format_usd(cost)} for 1 API request\n" in summary
 
 
 async def test_cache_write_then_read_across_two_exec_turns_shows_in_the_pane_line(simulator, tmp_path):

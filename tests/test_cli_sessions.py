@@ -152,7 +152,7 @@ def test_cost_of_a_session(stored):
     assert list(session["models"]) == [OPUS, SONNET]
     text = run("cost", stored["auth"]).stdout
     assert f'Session {stored["auth"]} "Plan auth"' in text
-    assert "Plan       2.1k in (900 cached) · 840 out · $0.041 · 1 reply" in text
+    assert "Plan       2.1k in (900 cached) · 840 out · $0.041 · 1 API request" in text
     assert "Total" in text and "all-Opus $0.041" in text
     assert "\x1b[" not in text
 

@@ -187,9 +187,9 @@ async def test_cost_screen_lists_messages_totals_and_spend():
         by_pane = screen.query_one("#costs-panes", DataTable)
         assert [by_pane.get_row_at(i)[0] for i in range(by_pane.row_count)] == ["plan", "exec"]
         summary = str(screen.query_one("#costs-summary", Static).render())
-        assert "Session: $0.055 for 3 messages" in summary
+        assert "Session: $0.055 for 3 API requests" in summary
         assert "priced at Opus rates (Opus 5.5): $0.083 · saved $0.027 (33%)" in summary
-        assert "Today (this session): $0.055 for 3 messages" in summary
+        assert "Today (this session): $0.055 for 3 API requests" in summary
         # cache: 4000 read tokens saved 4000 * (2 - 0.1) / 1M; 4000 written cost 4000 * 0.5 / 1M extra
         assert "4.0k tokens read saved $0.008; 4.0k written cost $0.002 extra; net $0.006" in summary
         assert screen.query_one(Sparkline).data == [0.028, 0.017, 0.0104]

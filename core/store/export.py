@@ -189,7 +189,7 @@ def export_markdown(store: Store, session_id: str) -> str:
         if message.role == "assistant" and rows:
             tokens, cost, all_opus = _message_cost(rows)
             lines += [f"*{_tokens_line(tokens)} · {format_usd(cost)} · all-Opus {format_usd(all_opus)}*", ""]
-    lines += ["---", "", "## Totals", "", "| | replies | tokens | cost | all-Opus |", "|---|---:|---|---:|---:|"]
+    lines += ["---", "", "## Totals", "", "| | API requests | tokens | cost | all-Opus |", "|---|---:|---|---:|---:|"]
     for label, line in [
         *((PANE_NAMES[pane], store.totals(session_id, pane=pane)) for pane in PANE_NAMES),
         ("**Session**", store.totals(session_id)),

@@ -195,8 +195,9 @@ def _cost_cells(totals) -> str:
     text += f" · {format_tokens(usage.output_tokens)} out · {format_usd(totals.cost_usd)}"
     if totals.unknown_cost_rows:
         text += f" + {totals.unknown_cost_rows} unpriced"
-    replies = "reply" if totals.messages == 1 else "replies"
-    return f"{text} · {totals.messages} {replies}"
+    # Usage rows are API requests: a reply with tools makes several (`segue sessions` counts messages).
+    requests = "API request" if totals.messages == 1 else "API requests"
+    return f"{text} · {totals.messages} {requests}"
 
 
 def _savings(totals) -> str:

@@ -175,10 +175,10 @@ class CostScreen(Screen[None]):
             f"saved {format_usd(saved)} ({savings_text(session)})" if saved is not None else "savings unknown"
         )
         lines = [
-            f"Session: {cost_text(session)} for {_count(session.messages, 'message')} · "
+            f"Session: {cost_text(session)} for {_count(session.messages, 'API request')} · "
             f"priced at Opus rates ({models.display_name(self.opus_model)}): "
             f"{format_usd(session.all_opus_cost_usd)} · {versus}",
-            f"Today ({today_note}): {cost_text(today)} for {_count(today.messages, 'message')}",
+            f"Today ({today_note}): {cost_text(today)} for {_count(today.messages, 'API request')}",
         ]
         read_saved, _ = _sum_known(cache_accounting.cache_savings_usd(row.model, row.usage) for row in rows)
         premium, _ = _sum_known(cache_accounting.cache_write_premium_usd(row.model, row.usage) for row in rows)

@@ -268,5 +268,5 @@ class PaneCostLine(_FrameText, Static):
             )
             if reply.savings_usd is not None:
                 lines.append(f"Priced at Opus rates: {format_usd(reply.all_opus_cost_usd)} (saved {savings_text(reply)})")
-        lines.append(f"This pane: {total.messages} replies · {cost_text(total)} · {tokens_text(total.usage)}")
+        lines.append(f"This pane: {total.messages} API request{'' if total.messages == 1 else 's'} · {cost_text(total)} · {tokens_text(total.usage)}")
         return "\n".join(lines)
