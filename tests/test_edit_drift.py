@@ -134,8 +134,18 @@ async def test_space_in_the_checklist_ticks_the_step_in_the_plan_file(simulator,
         await wait_until(pilot, lambda: app.screen.query(PlanChecklistView))  # mounted after the first frame
         checklist = app.screen.query_one(PlanChecklistView)
         await wait_until(pilot, lambda: checklist.option_count >= 3 and not checklist.has_class("empty"))
-        checklist.focus()
-        checklist.highlighted = 1
+        # Reached from the keyboard: Tab goes plan prompt → execution prompt → checklist → plan prompt.
+        await pilot.press("tab", "tab")
+        assert app.focused is checklist
+        await pilot.press("tab")
+        assert app.focused is app.pane("plan").prompt_input
+        await pilot.press("shift+tab")
+        assert app.focused is checklist
+        for _ in range(3):  # arrows move the highlight to step 2 (none or the first is highlighted on focus)
+            if checklist.highlighted == 1:
+                break
+            await pilot.press("down")
+        assert checklist.highlighted == 1
         await pilot.press("space")
         expected = PLAN.replace("2. Check the version", "2. [x] Check the version").encode("utf-8")
         await wait_until(pilot, lambda: plan.read_bytes() != PLAN.encode("utf-8"))

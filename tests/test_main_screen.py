@@ -37,6 +37,8 @@ async def test_keys_table_in_settings_remaps_a_binding_by_id(simulator, tmp_path
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         keys = {row[3]: row[1] for row in app.screen.key_rows()}
         assert keys["show_help"].lower() == "f10"
+        # Keys that belong to a widget are listed too: the checklist's Space, and how to reach it.
+        assert [row for row in app.screen.key_rows() if row[1] == "Space" and "Tab reaches it" in row[2]]
 
 
 async def test_previewing_the_context_records_nothing(simulator, tmp_path):

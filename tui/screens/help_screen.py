@@ -89,4 +89,5 @@ class HelpScreen(ModalScreen[None]):
         rows.append(("everywhere", "Ctrl+P", "Command palette: search every action", "command_palette"))
         rows.append(("in a pane", "Enter", "Send the prompt", None))
         rows.append(("in a pane", "Ctrl+J", "Add a line break to the prompt", None))
+        rows.append(("main screen", "Space", "In the plan checklist (Tab reaches it): tick or untick the highlighted step in the plan file", None))
         return rows

@@ -59,8 +59,8 @@ class MainScreen(KeyFirstScreen):
     AUTO_FOCUS = "#input-plan"
     BINDINGS = [
         Binding("f1", "app.show_help", "Help", id="show_help", tooltip="Every key, and what it does"),
-        Binding("tab", "next_pane", "Next pane", id="next_pane", priority=True, show=False, tooltip="Move focus to the other pane"),
-        Binding("shift+tab", "previous_pane", "Previous pane", id="previous_pane", priority=True, show=False, tooltip="Move focus to the other pane"),
+        Binding("tab", "next_pane", "Next pane", id="next_pane", priority=True, show=False, tooltip="Move focus to the next pane (the plan checklist too, while it shows steps)"),
+        Binding("shift+tab", "previous_pane", "Previous pane", id="previous_pane", priority=True, show=False, tooltip="Move focus to the previous pane (the plan checklist too, while it shows steps)"),
         Binding("ctrl+t", "toggle_model", "Model", id="toggle_model", tooltip="Switch the focused pane between Opus and Sonnet"),
         Binding("f2", "pick_model", "Models", id="pick_model", show=False, tooltip="Pick any model from the catalog for the focused pane"),
         Binding("f7", "cycle_effort", "Effort", id="cycle_effort", show=False, tooltip="Cycle the focused pane's effort through the levels its model has"),
@@ -364,11 +364,16 @@ class MainScreen(KeyFirstScreen):
         self._move_focus(-1)
 
     def _move_focus(self, step: int) -> None:
-        current = self.focused_pane().pane
-        index = (PANES.index(current) + step) % len(PANES)
+        # The planning prompt, the execution prompt, then the plan's checklist while it shows
+        # steps (Space ticks the highlighted one): without it in the cycle only a mouse got there.
+        stops: list = [self.pane(pane).prompt_input for pane in PANES]
+        checklist = self.query("#plan-checklist")
+        if checklist and checklist.first().display and not checklist.first().has_class("empty"):
+            stops.append(checklist.first())
+        current = self.focused if self.focused in stops else self.focused_pane().prompt_input
         # At once, not at the next turn of the loop as Widget.focus does: keys already queued
         # behind the Tab (typed in one burst, or pasted) go to the pane it moved to.
-        self.set_focus(self.pane(PANES[index]).prompt_input)
+        self.set_focus(stops[(stops.index(current) + step) % len(stops)])
 
     def action_toggle_model(self) -> None:
         pane = self.focused_pane()
