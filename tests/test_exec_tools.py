@@ -543,3 +543,19 @@ def test_an_engine_that_raises_mid_reply_keeps_the_text_and_its_cost(simulator, 
         assert store.totals(document["session"]).cost_usd > 0
     finally:
         store.close()
+
+
+def test_the_demo_writes_what_the_prompt_asks_not_the_plans_topic(simulator, project, monkeypatch):
+    """In a project whose CLAUDE.md and plan are about authentication, the first-run hint's
+    "Implement a CSV export of orders" wrote auth code: the simulator took the plan's topic for
+    any prompt. A prompt that points at the plan still gets it."""
+    (project / "CLAUDE.md").write_text("# Rules\n\n- Use Argon2id for password hashing, not bcrypt.\n")
+    (project / "AUTH_PLAN.md").write_text(PLAN)
+    written = []
+    for prompt in ("Implement a CSV export of orders [[sim:fast]]", "Implement step 1 of AUTH_PLAN.md [[sim:fast]]"):
+        result = _ask_exec(simulator, project, monkeypatch, prompt)
+        assert result.exit_code == 0, result.output
+        written.append([edit["path"] for edit in json.loads(result.stdout)["edits"] if edit["command"] == "create"])
+    csv_files, plan_files = written
+    assert any("csv" in path for path in csv_files) and not any(path.startswith("auth/") for path in csv_files)
+    assert any(path.startswith("auth/") for path in plan_files)

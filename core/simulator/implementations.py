@@ -71,7 +71,11 @@ def implementation_topic(topic: Topic | None, context: Context, prompt: str = ""
     from core.drift.decisions import subject_terms
 
     asked = subject_terms(prompt)
-    best, score = None, -1
+    # A prompt that points at the plan ("step 1 of AUTH_PLAN.md") gets the plan's decided topic
+    # whatever its words; any other prompt only one it shares a word with: "Implement a CSV
+    # export of orders" in a project with an auth plan wrote auth code.
+    points_at_plan = re.search(r"\bplan\b|_PLAN\.md\b|\bstep \d", prompt, re.IGNORECASE) is not None
+    best, score = None, -1 if points_at_plan else 0
     for decision in context.decisions:
         for group, _ in decision.chosen:
             overlap = len(decision.subject & asked)
