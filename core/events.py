@@ -39,6 +39,9 @@ class UsageUpdate:
     model: str
     usage: TokenUsage
     estimated: bool = False
+    # A tool loop's usage so far, request by request ((model, usage), the streaming one last):
+    # each is priced on its own, as the store prices them. Empty: `usage` is one request's.
+    requests: tuple[tuple[str, TokenUsage], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -245,3 +245,35 @@ def test_a_reply_keeps_its_tool_calls_small_a_heading_an_error_or_a_diff_never_a
         ToolCallRow("create", "c.py", "unfinished"),
         ToolCallRow("str_replace_based_edit_tool", "", "error", "Error: the tool failed"),
     ]
+
+
+async def test_the_live_meter_prices_a_tool_turns_requests_on_their_own_tiers(simulator, project):
+    """While the turn streams, the meter (and the budget it checks) priced the running sum of
+    the requests as one: over 200k input tokens together, Sonnet 4.5's long-context rate, which
+    no request paid. The last live figure now equals what the store records."""
+    (project / "CLAUDE.md").write_text("# Rules\n\n" + "- Keep every module small, typed and tested first.\n" * 3000)
+    settings = Settings(plan_thinking=False, tools=True, exec_model="claude-sonnet-4-5",
+                        silenced_guards=("opus_trivial", "sonnet_architecture"))
+    last_live = {}
+    with Store() as store:
+        app = build_app(project, demo_endpoint(simulator.base_url), settings, new_session=True, store=store)
+        async with app.run_test(size=(160, 48)) as pilot:
+            costs = app.main.costs
+            finished = costs.reply_finished
+
+            async def keep_last_live(pane, *args, **kwargs):
+                last_live[pane] = costs.live.get(pane)
+                await finished(pane, *args, **kwargs)
+
+            costs.reply_finished = keep_last_live
+            await send(pilot, "exec", PROMPT)
+            await answer_dialogs(pilot, [["a"]])
+            await turns_done(app)
+            await pilot.pause()
+            session_id = app.session.id
+        rows = store.usage_rows(session_id)
+    summed = summarize(rows)
+    assert len(rows) > 1 and summed.usage.total_input > 200_000
+    live = last_live["exec"]
+    assert live is not None and live.usage == summed.usage
+    assert abs(live.cost_usd - summed.cost_usd) < Decimal("0.000001")

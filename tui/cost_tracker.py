@@ -140,10 +140,11 @@ class CostTracker:
             total = line if total is None else total + line
         return total
 
-    def live_usage(self, pane: str, model: str, usage: Any) -> None:
+    def live_usage(self, pane: str, model: str, usage: Any, requests: tuple = ()) -> None:
         """A streaming reply's usage changed: update the meters (at most every
-        LIVE_SHOW_SECONDS), stop it past a hard limit (at once)."""
-        self.live[pane] = reply_cost(model, usage, self.settings.opus_model)
+        LIVE_SHOW_SECONDS), stop it past a hard limit (at once). A tool loop's `requests` are
+        priced one by one, as reply_finished and the store price them."""
+        self.live[pane] = _priced(model, usage, requests, self.settings.opus_model)
         self._show_live_soon()
         check = self.budget_now(self._live_total())
         if check is None or check.level != "over" or pane in self.budget_confirmed or pane in self.budget_stopped:
@@ -189,8 +190,7 @@ class CostTracker:
         self.budget_stopped.discard(pane)
         if usage is not None and usage.total:
             parts = [(part_model or model, part) for part_model, part in requests if part.total] or [(model, usage)]
-            lines = [reply_cost(part_model, part, self.settings.opus_model) for part_model, part in parts]
-            self.last_reply[pane] = sum(lines[1:], lines[0])
+            self.last_reply[pane] = _priced(model, usage, tuple(parts), self.settings.opus_model)
             # The cache the reply leaves behind is its last request's prefix.
             self.pane_cache[pane] = _cache_of(parts[-1][0], parts[-1][1], datetime.now(timezone.utc))
         else:
@@ -294,3 +294,11 @@ def _cache_of(model: str, usage: Any, at: datetime) -> PaneCache:
     from core.costs.cache_accounting import cached_prefix_tokens
 
     return PaneCache(model, cached_prefix_tokens(usage), at)
+
+
+def _priced(model: str, usage: Any, requests: tuple, opus_model: str) -> CostLine:
+    """One reply's CostLine: its requests each priced on their own (a sum of requests priced as
+    one can cross a long-context tier none of them crossed), or `usage` as one request."""
+    parts = [(part_model or model, part) for part_model, part in requests if part.total] or [(model, usage)]
+    lines = [reply_cost(part_model, part, opus_model) for part_model, part in parts]
+    return sum(lines[1:], lines[0])

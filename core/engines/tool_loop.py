@@ -124,7 +124,8 @@ async def run_tool_loop(
         follow_up = len(messages) > len(request.messages)
         async for event in stream_turn(client, replace(request, messages=messages), cancel, prefill=not follow_up):
             if isinstance(event, UsageUpdate):
-                yield UsageUpdate(event.model, spent + event.usage, event.estimated)
+                yield UsageUpdate(event.model, spent + event.usage, event.estimated,
+                                  requests=(*requests, (event.model, event.usage)) if requests else ())
             elif isinstance(event, (TurnDone, TurnFailed)):
                 final = event
             else:

@@ -310,7 +310,7 @@ class MainScreen(KeyFirstScreen):
                 await asyncio.sleep(0)
                 await view.show_event(reply, event)
                 if isinstance(event, UsageUpdate):
-                    self.costs.live_usage(pane, event.model, event.usage)
+                    self.costs.live_usage(pane, event.model, event.usage, event.requests)
                 elif isinstance(event, TurnDone):
                     status = "cancelled" if event.cancelled else "complete"
                     model, usage, requests = event.model, event.usage, event.requests
