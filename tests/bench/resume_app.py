@@ -61,9 +61,16 @@ async def resume_once(store_path: str, project: str, expected: int) -> dict:
     interactive = asyncio.Event()
     restore = app.main._restore_history
 
+    failed: list[BaseException] = []
+
     async def timed_restore() -> None:
         marks["restore_start"] = time.perf_counter()
-        await restore()
+        try:
+            await restore()
+        except BaseException as error:  # a broken resume ends the run with its error, never a hang
+            failed.append(error)
+            interactive.set()
+            raise
         marks["mounted"] = time.perf_counter()
 
         def drawn() -> None:
@@ -75,6 +82,8 @@ async def resume_once(store_path: str, project: str, expected: int) -> dict:
     app.main._restore_history = timed_restore
     async with app.run_test(size=(160, 48)):
         await interactive.wait()
+        if failed:
+            raise failed[0]
         from tui.widgets.conversation import ReplyView, UserMessage
         from tui.widgets.pane import HISTORY_PAGE
 
@@ -102,12 +111,12 @@ def mount_only_the_newest(window: int) -> None:
 
     show_history = ConversationPane.show_history
 
-    async def show_newest(self, rows) -> None:
+    async def show_newest(self, rows, *args, **kwargs) -> None:
         rows = list(rows)
         older = len(rows) - window
         if older > 0:
             await self.log_view.mount(Static(f"▲ {older:,} older messages", classes="older-messages"))
-        await show_history(self, rows[-window:])
+        await show_history(self, rows[-window:], *args, **kwargs)
 
     ConversationPane.show_history = show_newest
 
