@@ -189,8 +189,8 @@ class CostTracker:
         self.budget_confirmed.discard(pane)
         self.budget_stopped.discard(pane)
         if usage is not None and usage.total:
-            parts = [(part_model or model, part) for part_model, part in requests if part.total] or [(model, usage)]
-            self.last_reply[pane] = _priced(model, usage, tuple(parts), self.settings.opus_model)
+            parts = _request_parts(model, usage, requests)
+            self.last_reply[pane] = _priced(model, usage, requests, self.settings.opus_model)
             # The cache the reply leaves behind is its last request's prefix.
             self.pane_cache[pane] = _cache_of(parts[-1][0], parts[-1][1], datetime.now(timezone.utc))
         else:
@@ -299,6 +299,10 @@ def _cache_of(model: str, usage: Any, at: datetime) -> PaneCache:
 def _priced(model: str, usage: Any, requests: tuple, opus_model: str) -> CostLine:
     """One reply's CostLine: its requests each priced on their own (a sum of requests priced as
     one can cross a long-context tier none of them crossed), or `usage` as one request."""
-    parts = [(part_model or model, part) for part_model, part in requests if part.total] or [(model, usage)]
-    lines = [reply_cost(part_model, part, opus_model) for part_model, part in parts]
+    lines = [reply_cost(part_model, part, opus_model) for part_model, part in _request_parts(model, usage, requests)]
     return sum(lines[1:], lines[0])
+
+
+def _request_parts(model: str, usage: Any, requests: tuple) -> list[tuple[str, Any]]:
+    """(model, usage) per API request of a reply; `usage` as its one request when none are listed."""
+    return [(part_model or model, part) for part_model, part in requests if part.total] or [(model, usage)]
