@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from core.drift.check import check_edit, check_reply, statuses
 from core.drift.decisions import extract, read_line
 from core.drift.edits import edit_findings, edits_in_place
-from core.tools.text_editor import ProposedEdit, TextEditor
+from core.tools.text_editor import TextEditor
+from drift_fixtures import DriftSession, proposed_edit
 
 # The demo's rate-limiting plan, as the planning pane writes it.
 PLAN = """# Rate Limiting Plan
@@ -148,32 +149,15 @@ def test_a_reply_that_states_the_plans_rules_follows_them():
 # -- F9 judges the execution's edits as the approval dialog did --------------------------------
 
 
-class _Session:
-    """What core.drift reads of a session."""
-
-    def __init__(self, project: Path) -> None:
-        from core.settings import Settings
-
-        self.project_dir = project
-        self.picked_plan = None
-        self.settings = Settings()
-
-
-def _edit(project: Path, tool_input: dict) -> ProposedEdit:
-    editor = TextEditor(project)
-    editor.handle({"command": "view", "path": tool_input["path"]})
-    outcome = editor.handle(tool_input)
-    assert isinstance(outcome, ProposedEdit), outcome
-    return outcome
 
 
 def test_f9_counts_the_lines_an_edit_wrote_and_still_stand(tmp_path):
     (tmp_path / "CLAUDE.md").write_text("# Rules\n\n- Use optimistic locking (not pessimistic) for order updates.\n")
-    session = _Session(tmp_path)
+    session = DriftSession(tmp_path)
     locking = 'SQL = "SELECT * FROM orders WHERE id = ? FOR UPDATE"'
-    rejected = _edit(tmp_path, {"command": "create", "path": "other.py", "file_text": locking + "\n"})
+    rejected = proposed_edit(tmp_path, {"command": "create", "path": "other.py", "file_text": locking + "\n"})
     assert edit_findings(session, rejected)  # the dialog warns; the user says no: nothing is written
-    created = _edit(tmp_path, {"command": "create", "path": "repo.py", "file_text": f"{locking}\nVERSION = 1\n"})
+    created = proposed_edit(tmp_path, {"command": "create", "path": "repo.py", "file_text": f"{locking}\nVERSION = 1\n"})
     [warned] = edit_findings(session, created)
     assert edits_in_place(session) == []  # not applied yet
     TextEditor(tmp_path).apply(created)
@@ -182,7 +166,7 @@ def test_f9_counts_the_lines_an_edit_wrote_and_still_stand(tmp_path):
     [(decision, status, finding)] = statuses([], extract((tmp_path / "CLAUDE.md").read_text(), "CLAUDE.md", rules_file=True), edits)
     assert (status, finding) == ("drifted", warned)
     # A later edit that takes the lock out: the work no longer drifts.
-    fix = _edit(tmp_path, {"command": "str_replace", "path": "repo.py", "old_str": locking,
+    fix = proposed_edit(tmp_path, {"command": "str_replace", "path": "repo.py", "old_str": locking,
                            "new_str": 'SQL = "UPDATE orders SET version = version + 1 WHERE id = ? AND version = ?"'})
     assert edit_findings(session, fix) == []
     TextEditor(tmp_path).apply(fix)

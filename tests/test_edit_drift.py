@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from core.drift.decisions import extract
 from core.drift.edits import added_text, check_proposed_edit
-from core.tools.text_editor import ProposedEdit, TextEditor
+from drift_fixtures import DriftSession, proposed_edit
 
 RULES = "# Shop rules\n\n- Use optimistic locking (not pessimistic) for order updates.\n- Run tests with pytest.\n"
 QUOTE = '"Use optimistic locking (not pessimistic) for order updates." — CLAUDE.md:3'
@@ -25,36 +25,19 @@ def project(tmp_path) -> Path:
     return root
 
 
-class _Session:
-    """What core.drift.decisions.session_decisions reads of a session."""
-
-    def __init__(self, project: Path) -> None:
-        from core.settings import Settings
-
-        self.project_dir = project
-        self.picked_plan = None
-        self.settings = Settings()
-
-
-def _edit(project: Path, tool_input: dict) -> ProposedEdit:
-    editor = TextEditor(project)
-    editor.handle({"command": "view", "path": tool_input["path"]})
-    outcome = editor.handle(tool_input)
-    assert isinstance(outcome, ProposedEdit), outcome
-    return outcome
 
 
 async def test_only_the_lines_an_edit_adds_are_checked(project):
     # The file already locks rows pessimistically; an edit elsewhere in it is not blamed for that.
     (project / "repo.py").write_text('SQL = "SELECT * FROM orders WHERE id = ? FOR UPDATE"\nVERSION = 1\n')
-    clean = _edit(project, {"command": "str_replace", "path": "repo.py", "old_str": "VERSION = 1", "new_str": "VERSION = 2"})
+    clean = proposed_edit(project, {"command": "str_replace", "path": "repo.py", "old_str": "VERSION = 1", "new_str": "VERSION = 2"})
     assert added_text(clean) == "VERSION = 2"
-    assert await check_proposed_edit(_Session(project), clean) == []
-    drifting = _edit(project, {"command": "insert", "path": "repo.py", "insert_line": 2,
+    assert await check_proposed_edit(DriftSession(project), clean) == []
+    drifting = proposed_edit(project, {"command": "insert", "path": "repo.py", "insert_line": 2,
                                "new_str": "# pessimistic locking: simpler than version checks"})
-    [finding] = await check_proposed_edit(_Session(project), drifting)
+    [finding] = await check_proposed_edit(DriftSession(project), drifting)
     assert (finding.decision.source, finding.decision.line) == ("CLAUDE.md", 3)
-    assert await check_proposed_edit(_Session(project), None) == []  # a bash command is not a file edit
+    assert await check_proposed_edit(DriftSession(project), None) == []  # a bash command is not a file edit
 
 
 async def test_the_approval_dialog_quotes_the_decision_above_the_diff(simulator, project):
@@ -164,7 +147,7 @@ async def test_apply_all_still_warns_of_a_drifting_edit(simulator, project):
     from tests.app_pilot import make_app, record_notices, wait_until
 
     (project / "repo.py").write_text("VERSION = 1\n")
-    edit = _edit(project, {"command": "insert", "path": "repo.py", "insert_line": 1,
+    edit = proposed_edit(project, {"command": "insert", "path": "repo.py", "insert_line": 1,
                            "new_str": 'SQL = "SELECT * FROM orders WHERE id = ? FOR UPDATE"'})
     app = make_app(simulator, project, tools=True)
     async with app.run_test(size=(160, 48)) as pilot:
